@@ -1,0 +1,1 @@
+"""The directory layer: models, taxonomy, places, loading, validation and the graph view."""

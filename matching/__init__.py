@@ -1,0 +1,1 @@
+"""The matching layer: decisions over a directory (assessment, cover, match, capacity, gaps)."""
