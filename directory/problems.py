@@ -213,11 +213,6 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         "A site that no pathway uses",
         "List it under a pathway's sites or remove it.",
     ),
-    "site-district-mismatch": (
-        "warning",
-        "A site's coordinates are nearer another district",
-        "Check the site's district and coordinates.",
-    ),
 }
 
 
