@@ -190,7 +190,14 @@ class _Builder:
             return TypeAdapter(model).validate_python(value)
         except ValidationError as err:
             seen: set[tuple[str, YPath]] = set()
-            for e in err.errors():
+            errors = err.errors()
+            locs = [tuple(e["loc"]) for e in errors]
+            for e in errors:
+                if e["type"] == "too_short" and any(
+                    len(other) > len(e["loc"]) and other[: len(e["loc"])] == e["loc"]
+                    for other in locs
+                ):
+                    continue  # a list whose items failed: the items' own errors say why
                 loc = tuple(p for p in e["loc"] if isinstance(p, int) or _is_field(p))
                 code, message = _translate(e, loc, kind)
                 if (code, loc) in seen:

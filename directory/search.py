@@ -1,0 +1,86 @@
+"""Fuzzy search over the directory: agency and pathway names, descriptions and need synonyms.
+
+A pathway is found by its own words and by the words of the needs it addresses, so "drink" finds
+the alcohol pathways even when their names never say "drink".
+
+>>> from directory.loading import load
+>>> hits = search(load(), "drink")
+>>> any(h.kind == "pathway" and "alcohol" in h.needs for h in hits)
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from rapidfuzz import fuzz
+
+if TYPE_CHECKING:
+    from directory.models import Directory
+
+__all__ = ["Hit", "search"]
+
+_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _norm(text: str) -> str:
+    return _WORD.sub(" ", text.casefold().replace("&", " and ")).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: what it is, its id and name, the score and the text that matched."""
+
+    kind: Literal["need", "agency", "pathway"]
+    id: str
+    name: str
+    score: float
+    matched: str
+    needs: tuple[str, ...] = ()
+
+
+def _score(query: str, text: str) -> float:
+    if not text:
+        return 0.0
+    if query == text:
+        return 100.0
+    if re.search(rf"\b{re.escape(query)}\b", text):
+        return 95.0 if len(query) > 2 else 80.0
+    # partial matching suits a short query against a long name; token sorting suits phrases
+    return max(fuzz.partial_ratio(query, text) * 0.9, fuzz.token_set_ratio(query, text))
+
+
+def search(directory: Directory, text: str, *, limit: int = 20, cutoff: float = 75) -> list[Hit]:
+    """Needs, agencies and pathways that match ``text``, best first (then kind and id).
+
+    Scores are 0-100: 100 exact, 95 a whole-word match, else rapidfuzz partial/token ratios.
+    """
+    query = _norm(text)
+    if not query:
+        return []
+    hits: list[Hit] = []
+    need_terms: dict[str, list[str]] = {}
+    for n in directory.needs:
+        terms = [n.id.replace("_", " "), n.label, *n.synonyms]
+        need_terms[n.id] = [_norm(t) for t in terms]
+        best = max(((_score(query, t), t) for t in need_terms[n.id]), default=(0.0, ""))
+        if best[0] >= cutoff:
+            hits.append(Hit("need", n.id, n.label, best[0], best[1], (n.id,)))
+    for a in directory.agencies:
+        fields = [a.name, a.operator or "", a.description or ""]
+        best = max((_score(query, _norm(t)), t) for t in fields)
+        if best[0] >= cutoff:
+            hits.append(Hit("agency", a.id, a.name, best[0], best[1]))
+        for p in a.pathways:
+            own = max((_score(query, _norm(t)), t) for t in (p.name, p.description or ""))
+            via = max(
+                ((_score(query, t) - 5, t) for n in p.needs for t in need_terms.get(n, [])),
+                default=(0.0, ""),
+            )
+            score, matched = max(own, via)
+            if score >= cutoff:
+                hits.append(Hit("pathway", p.id, p.name, score, matched, p.needs))
+    hits.sort(key=lambda h: (-h.score, h.kind, h.id))
+    return hits[:limit]
