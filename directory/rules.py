@@ -61,6 +61,19 @@ def _hint(text: str, choices: Iterable[str]) -> str:
     return f"Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
 
 
+def _need_hint(text: str, d: Directory) -> str:
+    """Did-you-mean over need ids, labels and synonyms, answered with need ids."""
+    terms: dict[str, str] = {}
+    for n in d.needs:
+        for term in (n.id, n.label, *n.synonyms):
+            terms.setdefault(_norm(term), n.id)
+    near: list[str] = []
+    for term in did_you_mean(_norm(text), terms, limit=6):
+        if terms[term] not in near:
+            near.append(terms[term])
+    return f"Did you mean {', '.join(repr(n) for n in near[:3])}?" if near else ""
+
+
 def _duplicates(items: Sequence[tuple[str, DPath, str | None]], kind: str) -> Iterator[Finding]:
     first: dict[str, DPath] = {}
     for key, path, record in items:
@@ -288,7 +301,7 @@ def _check_agency(
                     (*pbase, "needs", k),
                     record=p.id,
                     field="needs",
-                    hint=_hint(need, need_ids),
+                    hint=_need_hint(need, d),
                 )
         if p.districts != "all":
             for k, x in enumerate(p.districts):

@@ -36,7 +36,10 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # piped output (files, CI logs) gets a wide table rather than rich's default of 80 columns
+    width = None if stream.isatty() else 160
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def dir_option(func: Callable[P, R]) -> Callable[P, R]:
@@ -58,7 +61,9 @@ def print_report(report: Report, console: Console, *, errors_only: bool = False)
     if not problems:
         return
     table = Table(show_lines=False, header_style="bold")
-    for col in ("where", "severity", "code", "record", "message", "hint"):
+    for col in ("where", "severity", "code", "record"):
+        table.add_column(col, no_wrap=True)
+    for col in ("message", "hint"):
         table.add_column(col, overflow="fold")
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
