@@ -1,0 +1,62 @@
+"""MkDocs glue: render the directory with :mod:`pathways.site` and add the pages as virtual files.
+
+The directory is the shipped one, or the folder named by ``$PATHWAYS_DIRECTORY``. Generated pages
+carry ``edit_path`` (relative to the directory folder) in their front matter; "Edit this page"
+then opens that YAML file in the repository when the folder lies inside it.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from mkdocs.structure.files import File, Files
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # a checkout that is not pip-installed
+    sys.path.insert(0, str(ROOT))
+
+from directory.loading import default_path, load  # noqa: E402
+from pathways.site import render_files, render_nav, render_pages  # noqa: E402
+
+_EDIT_BASE: dict[str, str | None] = {}
+
+
+def _directory_folder() -> Path:
+    chosen = os.environ.get("PATHWAYS_DIRECTORY")
+    return Path(chosen).resolve() if chosen else default_path().resolve()
+
+
+def on_files(files: Files, config: Any) -> Files:
+    folder = _directory_folder()
+    directory = load(folder)
+    hand = [f.src_uri for f in files.documentation_pages()]
+    for path, text in render_pages(directory).items():
+        if files.get_file_from_path(path) is not None:
+            raise ValueError(f"docs/{path} is hand-written but the site generates it")
+        files.append(File.generated(config, path, content=text))
+    for path, data in render_files(directory).items():
+        files.append(File.generated(config, path, content=data))
+    config["nav"] = render_nav(directory, hand)
+    docs = Path(config["docs_dir"]).resolve()
+    try:
+        _EDIT_BASE["path"] = Path(os.path.relpath(folder, docs)).as_posix()
+        folder.relative_to(ROOT)
+    except ValueError:  # outside the repository: no edit link
+        _EDIT_BASE["path"] = None
+    return files
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    edit_path = page.meta.get("edit_path")
+    base = _EDIT_BASE.get("path")
+    if page.file.generated_by is not None:
+        page.edit_url = None
+        if edit_path and base and config["repo_url"] and config["edit_uri"]:
+            relative = posixpath.join(config["edit_uri"], base, str(edit_path))
+            page.edit_url = urljoin(config["repo_url"].rstrip("/") + "/", relative)
+    return markdown

@@ -1,0 +1,79 @@
+"""The site navigation: generated sections first, then whatever hand-written pages exist.
+
+Needs and districts (a few dozen, bounded by the taxonomy and the map) get a nav entry each;
+agencies and pathways (hundreds at national size) are reached from their index pages and search,
+so every page does not carry a menu of thousands of links.
+
+>>> from directory.loading import load
+>>> from pathways.site.common import SiteData
+>>> nav = render_nav(SiteData.of(load()), ["directory-format.md", "reference/cli.md", "x.md"])
+>>> [next(iter(entry)) for entry in nav]
+['Home', 'Needs', 'Districts', 'Agencies', 'Pathways', 'Coverage', 'Capacity', 'Downloads', \
+'Guides', 'Reference']
+>>> nav[-2], nav[-1]
+({'Guides': ['directory-format.md', 'x.md']}, {'Reference': ['reference/cli.md']})
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pathways.site.common import entity_path
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from pathways.site.common import SiteData
+
+__all__ = ["GUIDE_ORDER", "REFERENCE_ORDER", "render_nav"]
+
+#: hand-written guides in reading order; any other page follows in alphabetical order
+GUIDE_ORDER = (
+    "directory-format.md",
+    "matching.md",
+    "capacity-ledger.md",
+    "gaps.md",
+    "open-referral.md",
+    "performance.md",
+)
+#: reference pages in reading order
+REFERENCE_ORDER = (
+    "reference/python.md",
+    "reference/directory.md",
+    "reference/matching.md",
+    "reference/cli.md",
+    "problems.md",
+)
+
+
+def _ordered(pages: Iterable[str], first: tuple[str, ...]) -> list[str]:
+    present = set(pages)
+    return [p for p in first if p in present] + sorted(present - set(first))
+
+
+def render_nav(data: SiteData, hand_pages: Iterable[str]) -> list[dict[str, Any]]:
+    """The MkDocs ``nav`` for the generated pages and the hand-written Markdown pages given."""
+    d = data.directory
+    hand = [p for p in hand_pages if p.endswith(".md")]
+    reference = [p for p in hand if p.startswith("reference/") or p in REFERENCE_ORDER]
+    guides = [p for p in hand if p not in reference and p != "index.md"]
+    nav: list[dict[str, Any]] = [
+        {"Home": "index.md"},
+        {"Needs": ["needs/index.md", *(entity_path("needs", n.id) for n in d.needs)]},
+        {
+            "Districts": [
+                "districts/index.md",
+                *(entity_path("districts", x.id) for x in d.districts),
+            ]
+        },
+        {"Agencies": "agencies/index.md"},
+        {"Pathways": "pathways/index.md"},
+        {"Coverage": "coverage.md"},
+        {"Capacity": "capacity.md"},
+        {"Downloads": "downloads.md"},
+    ]
+    if guides:
+        nav.append({"Guides": _ordered(guides, GUIDE_ORDER)})
+    if reference:
+        nav.append({"Reference": _ordered(reference, REFERENCE_ORDER)})
+    return nav
