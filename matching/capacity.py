@@ -1,0 +1,622 @@
+"""Availability: places a pathway has this period, from the directory alone or from a ledger.
+
+A pathway's :class:`~directory.models.Capacity` says what it can take: ``places`` per ``per``
+(week, month or quarter), a ``status`` (open, waitlist, closed) and when that was ``updated``.
+``capacity: None`` means places are not limited or not recorded. Two sources answer "is there a
+place for this person on this date?" through one protocol, :class:`AvailabilitySource`:
+
+* :class:`NominalCapacity` reads the directory alone: every place is free (``left == places``,
+  0 when closed);
+* :class:`Ledger` also counts the referrals already booked in the period, in an SQLite file that
+  several processes share. Booking a plan (:meth:`Ledger.reserve`) is all-or-nothing and never
+  overbooks: the count and the inserts happen in one ``BEGIN IMMEDIATE`` transaction.
+
+Capacity whose ``updated`` date is older than ``stale_after`` (default 180 days) is reported as
+stale, so a plan can say "places last confirmed in March".
+
+>>> from directory.models import Capacity, Pathway
+>>> p = Pathway(id="p1", name="P1", needs=("debt",),
+...             capacity=Capacity(places=2, per="week", status="open", updated="2026-10-01"))
+>>> a = NominalCapacity(today=date(2026, 11, 23)).availability([p], date(2026, 11, 23))["p1"]
+>>> a.places, a.left, a.period, a.stale, a.has_place
+(2, 2, '2026-W48', False, True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal, Protocol, Self, get_args
+
+from directory.errors import (
+    CapacityError,
+    InvalidArgumentError,
+    LedgerError,
+    NotFoundError,
+    PlaceFullError,
+)
+from matching.ledger import STATUSES, connect, immediate
+from matching.periods import Period, period_of
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Collection, Iterator, Mapping, Sequence
+    from types import TracebackType
+
+    from directory.models import Pathway
+
+__all__ = [
+    "STALE_AFTER",
+    "Availability",
+    "AvailabilitySource",
+    "Booked",
+    "Booking",
+    "Entry",
+    "Ledger",
+    "NominalCapacity",
+    "ReferralStatus",
+    "Tally",
+    "is_stale",
+    "period_for",
+]
+
+#: Capacity not updated for longer than this is reported as stale.
+STALE_AFTER = timedelta(days=180)
+
+Status = Literal["open", "waitlist", "closed"]
+ReferralStatus = Literal["booked", "attended", "completed", "cancelled", "breached"]
+assert get_args(ReferralStatus) == STATUSES
+
+_REFERENCE = re.compile(r"^[!-~]{1,128}$")  # printable ASCII, no spaces
+#: Status changes :meth:`Ledger.set_status` allows (waitlisted referrals can only be cancelled).
+_NEXT: dict[str, frozenset[str]] = {
+    "booked": frozenset({"attended", "completed", "breached", "cancelled"}),
+    "attended": frozenset({"completed", "breached"}),
+    "completed": frozenset(),
+    "breached": frozenset(),
+    "cancelled": frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Places of one pathway in one period.
+
+    >>> Availability(places=4, left=0, status="open", period="2026-11", stale=False).has_place
+    False
+    >>> Availability(4, 0, "open", "2026-11", False).waitlist_possible
+    True
+    >>> Availability(None, None, "open", "2026-11", False).has_place   # not limited
+    True
+    """
+
+    places: int | None
+    """Nominal places in the period (None: not limited or not recorded)."""
+    left: int | None
+    """Places left in the period (None: not limited)."""
+    status: Status
+    """The directory's status: open, waitlist or closed."""
+    period: str
+    """The period's key: ``2026-W48``, ``2026-11`` or ``2026-Q4``."""
+    stale: bool
+    """The capacity was last updated longer ago than the source's ``stale_after``."""
+
+    @property
+    def has_place(self) -> bool:
+        """Open and a place left (or places not limited)."""
+        return self.status == "open" and (self.left is None or self.left > 0)
+
+    @property
+    def waitlist_possible(self) -> bool:
+        """Not closed: a full or waitlist-status pathway can still take a waitlisted referral."""
+        return self.status != "closed"
+
+
+class AvailabilitySource(Protocol):
+    """Anything that tells places left for many pathways at once (one SQL query for a ledger)."""
+
+    def availability(self, pathways: Sequence[Pathway], on: date) -> Mapping[str, Availability]:
+        """Availability of each pathway, by pathway id, in the period containing ``on``."""
+        ...
+
+
+def period_for(pathway: Pathway, on: date) -> Period:
+    """The capacity period of ``pathway`` containing ``on`` (monthly when capacity is unknown).
+
+    >>> from directory.models import Capacity, Pathway
+    >>> p = Pathway(id="p", name="P", needs=("debt",),
+    ...             capacity=Capacity(places=9, per="quarter", updated="2026-01-05"))
+    >>> period_for(p, date(2026, 12, 31)).key
+    '2026-Q4'
+    """
+    return period_of(on, pathway.capacity.per if pathway.capacity is not None else "month")
+
+
+def is_stale(pathway: Pathway, today: date, stale_after: timedelta = STALE_AFTER) -> bool:
+    """Whether the pathway's capacity was updated more than ``stale_after`` before ``today``.
+
+    >>> from directory.models import Capacity, Pathway
+    >>> p = Pathway(id="p", name="P", needs=("debt",),
+    ...             capacity=Capacity(places=9, updated="2026-01-05"))
+    >>> is_stale(p, date(2026, 7, 4)), is_stale(p, date(2026, 7, 5))
+    (False, True)
+    """
+    cap = pathway.capacity
+    return cap is not None and today - cap.updated > stale_after
+
+
+def _availability(
+    pathway: Pathway, period: Period, booked: int, today: date, stale_after: timedelta
+) -> Availability:
+    cap = pathway.capacity
+    if cap is None:
+        return Availability(None, None, "open", period.key, False)
+    if cap.places is None:
+        left = None
+    elif cap.status == "closed":
+        left = 0
+    else:
+        left = max(0, cap.places - booked)
+    return Availability(
+        cap.places, left, cap.status, period.key, is_stale(pathway, today, stale_after)
+    )
+
+
+class NominalCapacity:
+    """Availability from the directory alone: every place is free (``left == places``).
+
+    Use it where no ledger is kept, or to plan with what the directory says. A closed pathway
+    has ``left == 0``. ``today`` (default: the real date at each call) judges staleness.
+
+    >>> from directory.models import Capacity, Pathway
+    >>> shut = Pathway(id="shut", name="Shut", needs=("debt",),
+    ...                capacity=Capacity(places=5, status="closed", updated="2025-01-01"))
+    >>> a = NominalCapacity(today=date(2026, 11, 1)).availability([shut], date(2026, 11, 1))
+    >>> a["shut"].left, a["shut"].stale, a["shut"].waitlist_possible
+    (0, True, False)
+    """
+
+    def __init__(self, *, stale_after: timedelta = STALE_AFTER, today: date | None = None) -> None:
+        self.stale_after = stale_after
+        self.today = today
+
+    def availability(self, pathways: Sequence[Pathway], on: date) -> dict[str, Availability]:
+        """Availability of each pathway, by id, in its period containing ``on``."""
+        today = self.today or date.today()
+        return {
+            p.id: _availability(p, period_for(p, on), 0, today, self.stale_after) for p in pathways
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """One referral of a booking: the pathway, the period it counts in, and whether it waits."""
+
+    pathway: str
+    period: str
+    waitlisted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """The result of :meth:`Ledger.reserve`: every referral of one plan, under one reference."""
+
+    reference: str
+    on: date
+    referrals: tuple[Booked, ...]
+
+    @property
+    def waitlisted(self) -> tuple[str, ...]:
+        """Pathway ids booked as waitlisted (no place taken)."""
+        return tuple(r.pathway for r in self.referrals if r.waitlisted)
+
+    @property
+    def placed(self) -> tuple[str, ...]:
+        """Pathway ids that took a place."""
+        return tuple(r.pathway for r in self.referrals if not r.waitlisted)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One referral as the ledger holds it."""
+
+    reference: str
+    pathway: str
+    period: str
+    booked_on: date
+    status: ReferralStatus
+    waitlisted: bool
+    attended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Counts of one pathway's referrals booked in a date range (for outcomes).
+
+    ``referrals`` counts referrals that took a place and were not cancelled; ``attended`` those
+    of them that attended at least once (completed ones included); ``waitlisted`` those still
+    waiting; ``cancelled`` every cancelled one.
+    """
+
+    pathway: str
+    referrals: int
+    waitlisted: int
+    cancelled: int
+    attended: int
+    completed: int
+    breached: int
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _check_reference(reference: str) -> str:
+    if not isinstance(reference, str) or not _REFERENCE.match(reference):
+        raise InvalidArgumentError(
+            f"reference {reference!r} must be 1 to 128 printable characters without spaces"
+        )
+    return reference
+
+
+class Ledger:
+    """Referrals booked per pathway and period, in an SQLite file shared by many processes.
+
+    ``path`` is the ledger file (created when missing unless ``create=False``; see
+    :mod:`matching.ledger` for the schema and how foreign or older files are handled). The ledger
+    does not hold the directory: each call takes the :class:`~directory.models.Pathway` objects
+    of the snapshot in use, whose ``capacity`` gives places, period and status.
+
+    One :class:`Ledger` is one connection: use it from one thread; open one per process (it is
+    safe for many processes to open the same file at once). ``timeout`` is how many seconds a
+    writer waits for another's transaction. Close it, or use it as a context manager.
+
+    >>> import tempfile, pathlib
+    >>> from directory.models import Capacity, Pathway
+    >>> p = Pathway(id="p1", name="P1", needs=("debt",),
+    ...             capacity=Capacity(places=1, per="month", updated="2026-10-01"))
+    >>> day = date(2026, 11, 23)
+    >>> with tempfile.TemporaryDirectory() as tmp, Ledger(pathlib.Path(tmp) / "l.db") as ledger:
+    ...     first = ledger.reserve([p], reference="plan-1", on=day)
+    ...     left = ledger.availability([p], day)["p1"].left
+    ...     second = ledger.reserve([p], reference="plan-2", on=day, allow_waitlist=True)
+    ...     try:
+    ...         ledger.reserve([p], reference="plan-3", on=day)
+    ...     except PlaceFullError as err:
+    ...         print(err)
+    pathway 'p1' has no place left in 2026-11
+    >>> first.placed, left, second.waitlisted
+    (('p1',), 0, ('p1',))
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        stale_after: timedelta = STALE_AFTER,
+        today: date | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        self.path = path
+        self.stale_after = stale_after
+        self.today = today
+        self.timeout = timeout
+        self._conn: sqlite3.Connection | None = connect(path, create=create, timeout=timeout)
+
+    # ------------------------------------------------------------------------------ lifetime
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise LedgerError(f"the ledger {self.path} is closed")
+        return self._conn
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite errors (a damaged file, a lock held past the timeout) into LedgerError."""
+        try:
+            yield
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise LedgerError(
+                    f"ledger {self.path} is busy: another process held it for longer than "
+                    f"{self.timeout:g} s"
+                ) from None
+            raise LedgerError(f"ledger {self.path} cannot be used: {err}") from None
+        except sqlite3.Error as err:
+            raise LedgerError(f"ledger {self.path} is damaged or unreadable: {err}") from None
+
+    def check(self) -> None:
+        """Read the whole file (``PRAGMA integrity_check``); raise
+        :class:`~directory.errors.LedgerError` if any part of it is damaged."""
+        with self._guard():
+            problems = [r[0] for r in self._db.execute("PRAGMA integrity_check(5)")]
+        if problems != ["ok"]:
+            raise LedgerError(f"ledger {self.path} is damaged: {'; '.join(problems)}")
+
+    # ------------------------------------------------------------------------------ reading
+    def _loads(
+        self, conn: sqlite3.Connection, keys: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], int]:
+        """Places taken per (pathway, period), for the given pairs, in one query."""
+        if not keys:
+            return {}
+        periods = sorted({k for _, k in keys})
+        pathways = sorted({p for p, _ in keys})
+        sql = (
+            "SELECT pathway, period, count(*) FROM referral "
+            "WHERE waitlisted = 0 AND status <> 'cancelled' "
+            f"AND period IN ({', '.join('?' * len(periods))})"
+        )
+        params: list[str] = list(periods)
+        if len(pathways) <= 500:  # else read the periods whole: still one indexed scan
+            sql += f" AND pathway IN ({', '.join('?' * len(pathways))})"
+            params += pathways
+        sql += " GROUP BY pathway, period"
+        wanted = set(keys)
+        return {(p, k): n for p, k, n in conn.execute(sql, params) if (p, k) in wanted}
+
+    def availability(self, pathways: Sequence[Pathway], on: date) -> dict[str, Availability]:
+        """Availability of each pathway, by id, in its period containing ``on``: places minus
+        referrals booked there (not cancelled, not waitlisted). One query for all pathways."""
+        today = self.today or date.today()
+        periods = {p.id: period_for(p, on) for p in pathways}
+        with self._guard():
+            loads = self._loads(self._db, [(pid, per.key) for pid, per in periods.items()])
+        return {
+            p.id: _availability(
+                p, periods[p.id], loads.get((p.id, periods[p.id].key), 0), today, self.stale_after
+            )
+            for p in pathways
+        }
+
+    def booked(self, pathway: str, period: str) -> int:
+        """Places taken in ``pathway`` during the period keyed ``period``."""
+        with self._guard():
+            return self._loads(self._db, [(pathway, period)]).get((pathway, period), 0)
+
+    def referrals(self, reference: str) -> tuple[Entry, ...]:
+        """Every referral booked under ``reference``, by pathway id (empty when none)."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT reference, pathway, period, booked_on, status, waitlisted, "
+                "attended_at IS NOT NULL FROM referral WHERE reference = ? ORDER BY pathway",
+                (reference,),
+            ).fetchall()
+        return tuple(
+            Entry(r, p, k, date.fromisoformat(b), s, bool(w), bool(a))
+            for r, p, k, b, s, w, a in rows
+        )
+
+    def references(self) -> tuple[str, ...]:
+        """Every reference in the ledger, sorted."""
+        with self._guard():
+            rows = self._db.execute("SELECT DISTINCT reference FROM referral ORDER BY 1")
+            return tuple(r for (r,) in rows)
+
+    def tally(self, *, start: date | None = None, end: date | None = None) -> tuple[Tally, ...]:
+        """Counts per pathway of referrals booked from ``start`` to ``end`` (inclusive), by id.
+
+        Aggregated in SQL: no referral leaves the ledger one by one.
+        """
+        lo = (start or date.min).isoformat()
+        hi = (end or date.max).isoformat()
+        with self._guard():
+            rows = self._db.execute(
+                """
+                SELECT pathway,
+                       sum(status <> 'cancelled' AND waitlisted = 0),
+                       sum(status <> 'cancelled' AND waitlisted = 1),
+                       sum(status = 'cancelled'),
+                       sum(status <> 'cancelled' AND waitlisted = 0 AND attended_at IS NOT NULL),
+                       sum(status = 'completed'),
+                       sum(status = 'breached')
+                FROM referral WHERE booked_on BETWEEN ? AND ?
+                GROUP BY pathway ORDER BY pathway
+                """,
+                (lo, hi),
+            ).fetchall()
+        return tuple(Tally(*row) for row in rows)
+
+    # ------------------------------------------------------------------------------ writing
+    def reserve(
+        self,
+        pathways: Sequence[Pathway],
+        *,
+        on: date,
+        reference: str | None = None,
+        allow_waitlist: bool | Collection[str] = False,
+    ) -> Booking:
+        """Book one referral to each pathway of a plan, all or none, under one ``reference``.
+
+        Each referral counts in its pathway's period containing ``on``. Inside one
+        ``BEGIN IMMEDIATE`` transaction the places taken are counted and compared with each
+        pathway's ``capacity.places``; so many processes booking at once never overbook.
+
+        A pathway with no place left (or of status ``waitlist``) raises
+        :class:`~directory.errors.PlaceFullError` and nothing of the plan is booked, unless
+        ``allow_waitlist`` is True or names that pathway id: then that referral is booked as
+        waitlisted (it takes no place; :meth:`admit` gives it one later). A closed or inactive
+        pathway raises :class:`~directory.errors.CapacityError`. Pathways without capacity
+        (``None``) or without a places figure are not limited.
+
+        ``reference`` is opaque (1 to 128 printable characters; a new uuid4 when None) and must
+        not contain personal data. Booking the same reference again with the same pathways
+        returns the existing booking (a safe retry); with other pathways it is refused.
+        """
+        ref = _check_reference(reference if reference is not None else str(uuid.uuid4()))
+        ids = [p.id for p in pathways]
+        if not ids:
+            raise InvalidArgumentError("a plan with no referrals cannot be booked")
+        if len(set(ids)) != len(ids):
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            raise InvalidArgumentError(f"a plan refers twice to {', '.join(dup)}")
+        for p in pathways:
+            if not p.active:
+                raise CapacityError(f"pathway {p.id!r} is not active")
+            if p.capacity is not None and p.capacity.status == "closed":
+                raise CapacityError(f"pathway {p.id!r} is closed to referrals")
+        waitlist_ok = (
+            set(ids)
+            if allow_waitlist is True
+            else set()
+            if allow_waitlist is False
+            else set(allow_waitlist)
+        )
+        periods = {p.id: period_for(p, on).key for p in pathways}
+        conn = self._db
+        with self._guard(), immediate(conn):
+            existing = self.referrals(ref)
+            if existing:
+                return self._retry(ref, existing, set(ids))
+            loads = self._loads(conn, list(periods.items()))
+            plan: list[Booked] = []
+            for p in pathways:
+                key = periods[p.id]
+                cap = p.capacity
+                full = cap is not None and (
+                    cap.status == "waitlist"
+                    or (cap.places is not None and loads.get((p.id, key), 0) >= cap.places)
+                )
+                if full and p.id not in waitlist_ok:
+                    raise PlaceFullError(p.id, key)
+                plan.append(Booked(p.id, key, full))
+            stamp = _now()
+            for b in plan:
+                conn.execute(
+                    "INSERT INTO referral (reference, pathway, period, booked_on, created_at, "
+                    "updated_at, status, waitlisted) VALUES (?, ?, ?, ?, ?, ?, 'booked', ?)",
+                    (ref, b.pathway, b.period, on.isoformat(), stamp, stamp, int(b.waitlisted)),
+                )
+        return Booking(ref, on, tuple(plan))
+
+    @staticmethod
+    def _retry(ref: str, existing: tuple[Entry, ...], ids: set[str]) -> Booking:
+        if {e.pathway for e in existing} != ids or any(e.status == "cancelled" for e in existing):
+            raise InvalidArgumentError(
+                f"reference {ref!r} is already in the ledger for other referrals; use a new one"
+            )
+        return Booking(
+            ref,
+            existing[0].booked_on,
+            tuple(Booked(e.pathway, e.period, e.waitlisted) for e in existing),
+        )
+
+    def cancel(self, reference: str, pathway: str | None = None) -> int:
+        """Cancel the plan's referrals (or only the one to ``pathway``) that are still booked,
+        giving their places back. Returns how many were cancelled (0 when all already were).
+
+        Raises :class:`~directory.errors.NotFoundError` for a reference (or pathway) the ledger
+        does not hold. Referrals already attended, completed or breached are kept.
+        """
+        conn = self._db
+        with self._guard(), immediate(conn):
+            where, params = "reference = ?", [reference]
+            if pathway is not None:
+                where, params = where + " AND pathway = ?", [*params, pathway]
+            if (
+                conn.execute(f"SELECT count(*) FROM referral WHERE {where}", params).fetchone()[0]
+                == 0
+            ):
+                what = reference if pathway is None else f"{reference}/{pathway}"
+                raise NotFoundError("referral", what)
+            cur = conn.execute(
+                f"UPDATE referral SET status = 'cancelled', updated_at = ? "
+                f"WHERE {where} AND status = 'booked'",
+                [_now(), *params],
+            )
+            return cur.rowcount
+
+    def set_status(self, reference: str, pathway: str, status: ReferralStatus) -> None:
+        """Record what became of a referral: ``attended``, ``completed``, ``breached`` (or
+        ``cancelled``, as :meth:`cancel`).
+
+        Allowed: booked -> attended, completed, breached or cancelled; attended -> completed or
+        breached; setting the current status again does nothing. A waitlisted referral can only
+        be cancelled (admit it first). Anything else raises
+        :class:`~directory.errors.InvalidArgumentError`.
+        """
+        if status not in STATUSES:
+            raise InvalidArgumentError(
+                f"unknown referral status {status!r}; use {', '.join(STATUSES)}"
+            )
+        conn = self._db
+        with self._guard(), immediate(conn):
+            row = conn.execute(
+                "SELECT status, waitlisted FROM referral WHERE reference = ? AND pathway = ?",
+                (reference, pathway),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError("referral", f"{reference}/{pathway}")
+            current, waitlisted = row
+            if current == status:
+                return
+            if status not in _NEXT[current] or (waitlisted and status != "cancelled"):
+                why = " (on the waitlist: admit it first)" if waitlisted else ""
+                raise InvalidArgumentError(
+                    f"referral {reference}/{pathway} is {current}{why}; it cannot become {status}"
+                )
+            stamp = _now()
+            conn.execute(
+                "UPDATE referral SET status = ?, updated_at = ?, attended_at = CASE "
+                "WHEN ? IN ('attended', 'completed') THEN coalesce(attended_at, ?) "
+                "ELSE attended_at END WHERE reference = ? AND pathway = ?",
+                (status, stamp, status, stamp, reference, pathway),
+            )
+
+    def admit(self, reference: str, pathway: Pathway, *, on: date) -> Booked:
+        """Give a waitlisted referral a place in ``pathway``'s period containing ``on``.
+
+        Raises :class:`~directory.errors.PlaceFullError` when there is still no place;
+        a referral that already has one is returned unchanged.
+        """
+        conn = self._db
+        key = period_for(pathway, on).key
+        with self._guard(), immediate(conn):
+            row = conn.execute(
+                "SELECT status, waitlisted, period FROM referral "
+                "WHERE reference = ? AND pathway = ?",
+                (reference, pathway.id),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError("referral", f"{reference}/{pathway.id}")
+            status, waitlisted, period = row
+            if not waitlisted:
+                return Booked(pathway.id, period, False)
+            if status == "cancelled":
+                raise InvalidArgumentError(f"referral {reference}/{pathway.id} was cancelled")
+            cap = pathway.capacity
+            if cap is not None and cap.status == "closed":
+                raise CapacityError(f"pathway {pathway.id!r} is closed to referrals")
+            taken = self._loads(conn, [(pathway.id, key)]).get((pathway.id, key), 0)
+            if cap is not None and (
+                cap.status == "waitlist" or (cap.places is not None and taken >= cap.places)
+            ):
+                raise PlaceFullError(pathway.id, key)
+            conn.execute(
+                "UPDATE referral SET waitlisted = 0, period = ?, updated_at = ? "
+                "WHERE reference = ? AND pathway = ?",
+                (key, _now(), reference, pathway.id),
+            )
+        return Booked(pathway.id, key, False)
