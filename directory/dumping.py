@@ -1,0 +1,278 @@
+"""Directory -> YAML folder, in the documented format, as short as hand-written files.
+
+:func:`dump` writes ``needs.yaml``, ``localities.yaml`` and ``agencies/<id>.yaml`` so that
+:func:`directory.loading.load` gives the same directory back (``load(dump(d)) == as_loaded(d)``;
+tests check it on the shipped directory and on generated ones). What it writes:
+
+* values equal to their default are left out (``active: true``, ``delivery: [in_person]``, empty
+  lists, an empty ``eligibility``), so a file is no longer than a careful person would write it;
+* keys in the order of ``docs/directory-format.md``: ``id`` and ``name`` (or ``label``) first,
+  coordinates after the district;
+* lists of words in flow style (``needs: [drugs, alcohol]``), towns and postcode districts one a
+  line (``- {code: PE13, district: fenland, lat: 52.67, lon: 0.14}``), other records as blocks,
+  with a blank line between the sites and between the pathways of an agency; long text folded
+  (``>-``);
+* ``districts: all`` stays ``all``; dates are ISO (``2026-10-15``); no anchors or aliases (the
+  loader refuses them);
+* each file atomically: a temporary file in the same folder, flushed and synced, then renamed over
+  the old one, so a reader never sees half a file.
+
+Comments in files that were there before are not kept: the writer knows the data, not the prose.
+
+>>> import tempfile
+>>> from directory.loading import load
+>>> d = load()
+>>> with tempfile.TemporaryDirectory() as folder:
+...     _ = dump(d, folder)
+...     load(folder) == as_loaded(d)
+True
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import textwrap
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import BaseModel
+
+from directory.errors import InvalidArgumentError
+from directory.loading import AGENCIES_DIR, LOCALITIES_FILE, NEEDS_FILE
+from directory.models import District, PostcodeDistrict, Site, Town
+
+if TYPE_CHECKING:
+    from directory.models import Agency, Directory
+
+__all__ = ["KEY_ORDER", "agency_yaml", "as_loaded", "dump", "to_plain", "write_atomic"]
+
+#: Key order for the models whose field order is not the documented one (coordinates come from a
+#: base class, so they would come first). Other models keep their field order.
+KEY_ORDER: dict[type[BaseModel], tuple[str, ...]] = {
+    Site: ("id", "name", "address", "postcode", "district", "lat", "lon", "approximate", "hidden"),
+    District: ("id", "label", "area", "lat", "lon", "aliases"),
+    Town: ("name", "district", "lat", "lon", "population"),
+    PostcodeDistrict: ("code", "district", "lat", "lon"),
+}
+_WIDTH = 90  # PyYAML breaks at the first space past this: lines stay near 100 characters
+_FOLD_AT = 80  # text longer than this is written folded (>-)
+
+
+class _Flow(list[Any]):
+    """A list written in flow style: ``[a, b, c]``."""
+
+
+class _Row(dict[str, Any]):
+    """A record written on one line: ``{name: Wisbech, district: fenland, ...}``."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumper that indents block lists under their key and never writes aliases."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    style = None
+    if "\n" in data:
+        style = "|"
+    elif len(data) > _FOLD_AT:
+        style = ">"
+    # the emitter falls back to quotes when a block style cannot hold the text exactly
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+def _represent_row(dumper: yaml.SafeDumper, data: _Row) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
+
+
+_Dumper.add_representer(_Flow, _represent_flow)
+_Dumper.add_representer(_Row, _represent_row)
+_Dumper.add_representer(str, _represent_str)
+
+_SCALARS = (str, int, float, bool, date, type(None))
+
+
+def to_plain(value: Any) -> Any:
+    """A model (or a value inside one) as plain YAML-ready data, defaults left out.
+
+    >>> from directory.models import Capacity
+    >>> to_plain(Capacity(places=8, updated="2026-10-01"))
+    {'places': 8, 'updated': datetime.date(2026, 10, 1)}
+    """
+    if isinstance(value, BaseModel):
+        cls = type(value)
+        fields = cls.model_fields
+        out: dict[str, Any] = {}
+        for name in KEY_ORDER.get(cls, tuple(fields)):
+            info = fields[name]
+            item = getattr(value, name)
+            if not info.is_required() and item == info.get_default(call_default_factory=True):
+                continue
+            out[name] = to_plain(item)
+        return out
+    if isinstance(value, tuple | list):
+        items = [to_plain(v) for v in value]
+        return _Flow(items) if all(isinstance(v, _SCALARS) for v in items) else items
+    return value
+
+
+def _yaml(data: Any) -> str:
+    text: str = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=_WIDTH,
+        default_flow_style=False,
+    )
+    return text
+
+
+def _section(key: str, items: list[Any], *, spaced: bool) -> str:
+    """``key:`` and its list of records, each record dumped on its own and indented."""
+    if not items:
+        return f"{key}: []\n"
+    blocks = [textwrap.indent(_yaml([item]), "  ") for item in items]
+    return f"{key}:\n" + ("\n" if spaced else "").join(blocks)
+
+
+def _file(header: dict[str, Any], sections: dict[str, list[Any]], *, spaced: bool) -> str:
+    parts = [_yaml(header)] if header else []
+    parts += [_section(key, items, spaced=spaced) for key, items in sections.items()]
+    return "\n".join(parts)
+
+
+def agency_yaml(agency: Agency) -> str:
+    """The text of one agency file.
+
+    >>> from directory.loading import load
+    >>> print(*agency_yaml(load().agency_by_id["cgl-cambridgeshire"]).splitlines()[:4], sep="\n")
+    id: cgl-cambridgeshire
+    name: Change Grow Live Cambridgeshire
+    operator: Change Grow Live (CGL)
+    description: >-
+    """
+    data = to_plain(agency)
+    sections = {key: data.pop(key) for key in ("sites", "pathways") if key in data}
+    return _file(data, sections, spaced=True)
+
+
+def _needs_yaml(directory: Directory) -> str:
+    return _file(
+        {},
+        {
+            "groups": [to_plain(g) for g in directory.groups],
+            "needs": [to_plain(n) for n in directory.needs],
+        },
+        spaced=False,
+    )
+
+
+def _localities_yaml(directory: Directory) -> str:
+    header = {} if directory.attribution is None else {"attribution": directory.attribution}
+    sections: dict[str, list[Any]] = {
+        "areas": [to_plain(a) for a in directory.areas],
+        "districts": [to_plain(d) for d in directory.districts],
+    }
+    # gazetteer rows, one a line as in the hand-written file
+    if directory.towns:
+        sections["towns"] = [_Row(to_plain(t)) for t in directory.towns]
+    if directory.postcode_districts:
+        sections["postcode_districts"] = [_Row(to_plain(p)) for p in directory.postcode_districts]
+    return _file(header, sections, spaced=False)
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically: temporary file, fsync, rename over.
+
+    A reader sees the old file or the new one, never a mix; a crash leaves at most a stray
+    ``.<name>.*.tmp`` file beside it. The file gets the old file's permissions (0644 when new).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if os.name == "posix":  # make the rename itself durable
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return target
+
+
+def as_loaded(directory: Directory) -> Directory:
+    """The directory as loading its files gives it back: agencies in file-name order.
+
+    The loader reads ``agencies/*.yaml`` sorted by file name, which is not always id order
+    (``a-b.yaml`` sorts before ``a.yaml``, since ``-`` sorts before ``.``). Nothing else moves.
+    """
+    ordered = tuple(sorted(directory.agencies, key=lambda a: f"{a.id}.yaml"))
+    if ordered == directory.agencies:
+        return directory
+    return directory.model_copy(update={"agencies": ordered})
+
+
+def dump(
+    directory: Directory, folder: str | os.PathLike[str], *, prune: bool = False
+) -> list[Path]:
+    """Write ``directory`` as a directory folder; return the paths written.
+
+    Existing files are replaced, each atomically. An agency file already in ``agencies/`` whose
+    agency is not in ``directory`` would be loaded with it, so it is refused
+    (:class:`~directory.errors.InvalidArgumentError`, before anything is written) unless
+    ``prune=True``, which deletes such files after writing. Two agencies with the same id are
+    refused too. The directory's records are written as they are: check it with
+    :func:`directory.loading.validate` first if it was built in Python.
+    """
+    root = Path(folder)
+    agencies_dir = root / AGENCIES_DIR
+    ids = [a.id for a in directory.agencies]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise InvalidArgumentError(f"agency ids used twice: {', '.join(twice)}")
+    wanted = {f"{i}.yaml" for i in ids}
+    stale = (
+        sorted(p for p in agencies_dir.glob("*.yaml") if p.name not in wanted)
+        if agencies_dir.is_dir()
+        else []
+    )
+    if stale and not prune:
+        names = ", ".join(p.name for p in stale[:5]) + (" ..." if len(stale) > 5 else "")
+        raise InvalidArgumentError(
+            f"{agencies_dir} holds agencies that are not in the directory ({names}); "
+            "pass prune=True to delete them"
+        )
+    written = [
+        write_atomic(root / NEEDS_FILE, _needs_yaml(directory)),
+        write_atomic(root / LOCALITIES_FILE, _localities_yaml(directory)),
+    ]
+    written += [
+        write_atomic(agencies_dir / f"{a.id}.yaml", agency_yaml(a)) for a in directory.agencies
+    ]
+    agencies_dir.mkdir(parents=True, exist_ok=True)  # a directory with no agency still has one
+    for path in stale:
+        path.unlink()
+    return written
