@@ -39,6 +39,7 @@ from directory.errors import (
     NotFoundError,
     PlaceFullError,
 )
+from directory.rules import did_you_mean
 from matching.ledger import STATUSES, connect, immediate
 from matching.periods import Period, period_of
 
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Mapping, Sequence
     from types import TracebackType
 
-    from directory.models import Pathway
+    from directory.models import Directory, Pathway
 
 __all__ = [
     "STALE_AFTER",
@@ -55,13 +56,18 @@ __all__ = [
     "AvailabilitySource",
     "Booked",
     "Booking",
+    "BookingRequest",
     "Entry",
     "Ledger",
     "NominalCapacity",
+    "PlacesRow",
     "ReferralStatus",
     "Tally",
+    "book",
+    "booking_request",
     "is_stale",
     "period_for",
+    "places",
 ]
 
 #: Capacity not updated for longer than this is reported as stale.
@@ -620,3 +626,145 @@ class Ledger:
                 (key, _now(), reference, pathway.id),
             )
         return Booked(pathway.id, key, False)
+
+
+# ---------------------------------------------------------------------------------- helpers
+@dataclass(frozen=True, slots=True)
+class PlacesRow:
+    """One pathway's places in a period, for tables."""
+
+    pathway: str
+    name: str
+    agency: str
+    per: str | None
+    updated: date | None
+    availability: Availability
+
+    @property
+    def booked(self) -> int | None:
+        """Places taken in the period (None when places are not limited)."""
+        a = self.availability
+        if a.places is None or a.left is None or a.status == "closed":
+            return None
+        return a.places - a.left
+
+
+def places(
+    directory: Directory,
+    source: AvailabilitySource,
+    *,
+    on: date,
+    district: str | None = None,
+    need: str | None = None,
+) -> list[PlacesRow]:
+    """Places and places left of every active pathway (serving ``district`` and meeting
+    ``need`` when given), sorted by agency then pathway id; one call to ``source``.
+
+    >>> from directory.loading import load
+    >>> d = load()
+    >>> rows = places(d, NominalCapacity(), on=date(2026, 11, 23), district="fenland", need="debt")
+    >>> all(r.availability.left == r.availability.places for r in rows if r.per is not None
+    ...     and r.availability.status != "closed")
+    True
+    >>> places(d, NominalCapacity(), on=date(2026, 11, 23), need="dbet")
+    Traceback (most recent call last):
+    ...
+    directory.errors.NotFoundError: unknown need 'dbet'; did you mean 'debt'?
+    """
+    if district is not None and district not in directory.district_by_id:
+        raise NotFoundError("district", district, did_you_mean(district, directory.district_by_id))
+    if need is not None and need not in directory.need_by_id:
+        raise NotFoundError("need", need, did_you_mean(need, directory.need_by_id))
+    chosen = [
+        p
+        for p in directory.pathways
+        if p.active
+        and (district is None or district in directory.served_districts(p))
+        and (need is None or need in p.needs)
+    ]
+    got = source.availability(chosen, on)
+    rows = [
+        PlacesRow(
+            p.id,
+            p.name,
+            directory.agency_of[p.id].id,
+            p.capacity.per if p.capacity is not None else None,
+            p.capacity.updated if p.capacity is not None else None,
+            got[p.id],
+        )
+        for p in chosen
+    ]
+    return sorted(rows, key=lambda r: (r.agency, r.pathway))
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    """What a booking needs from a plan: its reference (if any), the pathways, and which of
+    them the plan already placed on a waitlist."""
+
+    reference: str | None
+    pathways: tuple[str, ...]
+    waitlisted: frozenset[str]
+
+
+def booking_request(plan: object) -> BookingRequest:
+    """Read the booking part of a matcher's JSON plan: an object with an optional
+    ``"reference"`` and ``"referrals"``, a list of objects each with ``"pathway"`` (an id) and
+    ``"status"`` (``"referred"`` or ``"waitlisted"``). Other keys are ignored (and never stored).
+
+    >>> booking_request({"referrals": [{"pathway": "a", "status": "referred"},
+    ...                                {"pathway": "b", "status": "waitlisted", "need": "debt"}]})
+    BookingRequest(reference=None, pathways=('a', 'b'), waitlisted=frozenset({'b'}))
+    >>> booking_request({"referrals": [{"pathway": "a"}]})
+    Traceback (most recent call last):
+    ...
+    directory.errors.InvalidArgumentError: referral 1 of the plan: "status" must be "referred" ...
+    """
+    if not isinstance(plan, dict):
+        raise InvalidArgumentError("a plan must be a JSON object with a list of referrals")
+    reference = plan.get("reference")
+    if reference is not None and not isinstance(reference, str):
+        raise InvalidArgumentError('the plan\'s "reference" must be a string')
+    referrals = plan.get("referrals")
+    if not isinstance(referrals, list):
+        raise InvalidArgumentError('a plan must have "referrals", a list')
+    ids: list[str] = []
+    waiting: set[str] = set()
+    for n, r in enumerate(referrals, 1):
+        if not isinstance(r, dict) or not isinstance(r.get("pathway"), str):
+            raise InvalidArgumentError(f'referral {n} of the plan has no "pathway" id')
+        if r.get("status") not in ("referred", "waitlisted"):
+            raise InvalidArgumentError(
+                f'referral {n} of the plan: "status" must be "referred" or "waitlisted"'
+            )
+        ids.append(r["pathway"])
+        if r["status"] == "waitlisted":
+            waiting.add(r["pathway"])
+    return BookingRequest(reference, tuple(ids), frozenset(waiting))
+
+
+def book(
+    ledger: Ledger,
+    directory: Directory,
+    request: BookingRequest,
+    *,
+    on: date,
+    allow_waitlist: bool = False,
+) -> Booking:
+    """Reserve a plan's referrals in ``ledger`` with the capacities of ``directory``.
+
+    Referrals the plan put on a waitlist may stay waitlisted; with ``allow_waitlist`` any full
+    pathway may. Unknown pathway ids raise :class:`~directory.errors.NotFoundError`.
+    """
+    pathways = []
+    for pid in request.pathways:
+        p = directory.pathway_by_id.get(pid)
+        if p is None:
+            raise NotFoundError("pathway", pid, did_you_mean(pid, directory.pathway_by_id))
+        pathways.append(p)
+    return ledger.reserve(
+        pathways,
+        on=on,
+        reference=request.reference,
+        allow_waitlist=True if allow_waitlist else request.waitlisted,
+    )
