@@ -1,0 +1,309 @@
+"""Hypothesis strategies shared by the tests, one section per module under test."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import strategies as st
+
+from matching.cover import Option
+
+# ---------------------------------------------------------------------------------------------
+# matching.cover: bitmask cover instances
+#
+# An instance is (universe, options, free_agencies), the arguments of best_cover. Shapes:
+#   "random"  options meet random sets of needs (some outside the universe, some needs of the
+#             universe met by nobody);
+#   "pairs"   every option meets exactly two needs (adversarial for set cover);
+#   "twins"   a few masks, each offered by several agencies (dominance and agency ties);
+#   "bundles" each agency runs several small pathways (agency count != pathway count).
+# Distances and spares come from tiny ranges so that ties reach the tie-break levels.
+# ---------------------------------------------------------------------------------------------
+
+COVER_SHAPES = ("random", "pairs", "twins", "bundles")
+CoverInstance = tuple[int, list[Option], frozenset[int]]
+
+
+def _bits(mask: int) -> list[int]:
+    return [b for b in range(mask.bit_length()) if mask >> b & 1]
+
+
+@st.composite
+def cover_instances(
+    draw: st.DrawFn,
+    *,
+    max_needs: int = 8,
+    max_options: int = 12,
+    max_agencies: int = 6,
+    shapes: tuple[str, ...] = COVER_SHAPES,
+    distances: tuple[int, ...] = (0, 100, 100, 250, 1000),
+    max_spare: int = 2,
+) -> CoverInstance:
+    """(universe, options, free_agencies) with up to ``max_needs`` needs and ``max_options``.
+
+    Hypothesis draws the knobs (shape, numbers of needs, options, agencies and free agencies) and
+    a seed; the fields come from ``random.Random(seed)``. A handful of draws per example keeps
+    10,000 examples fast and varied; shrinking reduces the knobs (the seed only re-rolls).
+    """
+    shape = draw(st.sampled_from(shapes))
+    n_needs = draw(st.integers(1, max_needs))
+    n_options = draw(st.integers(1, max_options))
+    n_agencies = draw(st.integers(1, max_agencies))
+    n_free = draw(st.integers(0, 2))
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    width = max_needs + 2  # two needs outside the universe, sometimes
+    universe = sum(1 << b for b in rng.sample(range(width), n_needs))
+    inside = _bits(universe) or [0]
+    palette = [rng.randrange(1, 1 << width) for _ in range(rng.randint(1, 3))]
+    options: list[Option] = []
+    for _ in range(n_options):
+        agency = rng.randrange(n_agencies)
+        first = 1 << rng.choice(inside)
+        if shape == "pairs":
+            mask = first | 1 << rng.choice(inside)
+            if mask == first:
+                mask |= 1 << rng.randrange(width)
+        elif shape == "twins":
+            mask = rng.choice(palette)
+        elif shape == "bundles":
+            agency %= 3
+            mask = first | (1 << rng.choice(inside) if rng.random() < 0.5 else 0)
+        else:
+            mask = rng.randrange(1, 1 << width)
+        options.append(Option(mask, agency, rng.choice(distances), rng.randint(0, max_spare)))
+    free = frozenset(rng.sample(range(n_agencies), min(n_free, n_agencies)))
+    return universe, options, free
+
+
+def adversarial_pairs(
+    needs: int, agencies: int, *, per_agency: int, seed: int = 0
+) -> CoverInstance:
+    """Deterministic worst case: each agency runs ``per_agency`` distinct two-need pathways.
+
+    Pairs are drawn (seeded) from all ``needs * (needs - 1) / 2`` pairs, so no agency meets more
+    than ``2 * per_agency`` needs, many agencies offer the same pair, every need is met by many
+    pathways, and all distances and spares tie: nothing is dominated and the tie-break decides.
+    """
+    rng = random.Random(seed)
+    pairs = [(i, j) for i in range(needs) for j in range(i + 1, needs)]
+    options: list[Option] = []
+    for a in range(agencies):
+        for i, j in rng.sample(pairs, min(per_agency, len(pairs))):
+            options.append(Option(1 << i | 1 << j, a, 0, 0))
+    return (1 << needs) - 1, options, frozenset()
+
+
+# ---------------------------------------------------------------------------------------------
+# (other modules' strategies go below, each in its own section)
+# ---------------------------------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------------------------
+# directory.oruk: whole directories for Open Referral UK export/import round trips
+#
+# directories() draws a small directory that passes the cross-record rules: 1-2 need groups,
+# 1-5 needs, 1-3 districts, and 1-3 agencies using every field of the format: sites (some
+# hidden, some used by no pathway), contacts of every kind, sources, and 1-3 pathways with
+# "all" or listed districts, every delivery mode, full eligibility, capacity with or without
+# places, inactive ones. Text mixes letters, digits, punctuation and non-ASCII letters. Every
+# pathway stays reachable without its hidden sites, so publishable(d) passes the rules too.
+# Dates are on or before ORUK_TODAY.
+# ---------------------------------------------------------------------------------------------
+
+from datetime import date as _date  # noqa: E402
+
+from directory.models import (  # noqa: E402
+    COHORTS,
+    CONDITIONS,
+    DELIVERY_MODES,
+    DISPOSALS,
+    GENDERS,
+    OFFENCES,
+    REMOTE,
+    Agency,
+    Area,
+    Capacity,
+    Contact,
+    Directory,
+    District,
+    Eligibility,
+    Need,
+    NeedGroup,
+    Pathway,
+    Site,
+    Source,
+)
+
+ORUK_TODAY = _date(2026, 10, 1)
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789 -'&,./~éøßłŻ"
+_NEED_IDS = ("accommodation", "drugs", "alcohol", "debt", "mental_health", "employment")
+_DISTRICT_IDS = ("fenland", "cambridge", "peterborough")
+_PHONES = ("01733 560031", "0800 781 6818", "+44 1223 000000", "07700 900123")
+_URLS = ("https://www.example.org/", "http://example.com/a/b?c=1", "https://x.example.co.uk/p")
+_POSTCODES = ("PE1 5DU", "CB1 2AB", "PE13 1AB", "SW1A 1AA")
+
+_texts = st.text(_ALPHABET, min_size=1, max_size=30).map(str.strip).filter(bool)
+_dates = st.dates(_date(2020, 1, 1), ORUK_TODAY)
+
+
+def _subset(values: tuple[str, ...], *, min_size: int = 0) -> st.SearchStrategy[tuple[str, ...]]:
+    if not values:
+        return st.just(())
+    return st.lists(st.sampled_from(values), unique=True, min_size=min_size).map(tuple)
+
+
+@st.composite
+def _eligibility(draw: st.DrawFn) -> Eligibility:
+    ages = sorted(draw(st.lists(st.integers(10, 120), min_size=2, max_size=2)))
+    offences = draw(_subset(OFFENCES))
+    excluded = draw(_subset(tuple(o for o in OFFENCES if o not in offences)))
+    return Eligibility(
+        min_age=draw(st.sampled_from((None, ages[0]))),
+        max_age=draw(st.sampled_from((None, ages[1]))),
+        genders=draw(_subset(GENDERS)),
+        cohorts=draw(_subset(COHORTS)),
+        offences=offences,
+        excluded_offences=excluded,
+        disposals=draw(_subset(DISPOSALS)),
+        notes=draw(st.none() | _texts),
+    )
+
+
+@st.composite
+def _contact(draw: st.DrawFn, n: int) -> Contact:
+    kind = draw(st.sampled_from(("phone", "email", "website", "address")))
+    value = {
+        "phone": draw(st.sampled_from(_PHONES)),
+        "email": f"team{n}@example.org",
+        "website": draw(st.sampled_from(_URLS)),
+        "address": draw(_texts),
+    }[kind]
+    return Contact(kind=kind, value=value, label=draw(st.none() | _texts))
+
+
+@st.composite
+def _site(draw: st.DrawFn, ident: str, districts: tuple[str, ...]) -> Site:
+    return Site(
+        id=ident,
+        name=draw(_texts),
+        district=draw(st.sampled_from(districts)),
+        address=draw(st.none() | _texts),
+        postcode=draw(st.none() | st.sampled_from(_POSTCODES)),
+        lat=draw(st.floats(50.0, 55.0)),
+        lon=draw(st.floats(-3.0, 1.5)),
+        approximate=draw(st.booleans()),
+        hidden=draw(st.booleans()),
+    )
+
+
+@st.composite
+def _pathway(
+    draw: st.DrawFn,
+    ident: str,
+    needs: tuple[str, ...],
+    districts: tuple[str, ...],
+    sites: list[Site],
+) -> Pathway:
+    served = draw(st.just("all") | _subset(districts))
+    delivery = draw(_subset(DELIVERY_MODES, min_size=1))
+    used = draw(_subset(tuple(s.id for s in sites)))
+    visible = {s.id for s in sites if not s.hidden}
+    if not served and not (REMOTE & set(delivery)) and not (visible & set(used)):
+        served = (districts[0],)  # reachable without its hidden sites
+    capacity = draw(
+        st.none()
+        | st.builds(
+            Capacity,
+            places=st.none() | st.integers(0, 500),
+            per=st.sampled_from(("week", "month", "quarter")),
+            status=st.sampled_from(("open", "waitlist", "closed")),
+            updated=_dates,
+            illustrative=st.booleans(),
+        )
+    )
+    return Pathway(
+        id=ident,
+        name=draw(_texts),
+        description=draw(st.none() | _texts),
+        needs=draw(_subset(needs, min_size=1)),
+        districts=served,
+        delivery=delivery,
+        sites=used,
+        eligibility=draw(_eligibility()),
+        capacity=capacity,
+        conditions=draw(_subset(CONDITIONS)),
+        referral=draw(st.none() | _texts),
+        active=draw(st.booleans()),
+    )
+
+
+@st.composite
+def directories(draw: st.DrawFn, *, max_agencies: int = 3) -> Directory:
+    """A small directory valid under the cross-record rules (see the section's notes)."""
+    groups = tuple(
+        NeedGroup(id=f"group_{g}", label=draw(_texts)) for g in range(draw(st.integers(1, 2)))
+    )
+    need_ids = draw(_subset(_NEED_IDS, min_size=1).filter(lambda t: len(t) <= 5))
+    needs = tuple(
+        Need(
+            id=n,
+            label=draw(_texts),
+            group=draw(st.sampled_from(groups)).id,
+            description=draw(st.none() | _texts),
+        )
+        for n in need_ids
+    )
+    district_ids = draw(_subset(_DISTRICT_IDS, min_size=1))
+    districts = tuple(
+        District(
+            id=x,
+            label=f"{x.title()} {draw(_texts)}",
+            area="north",
+            lat=draw(st.floats(51.0, 54.0)),
+            lon=draw(st.floats(-2.0, 1.0)),
+        )
+        for x in district_ids
+    )
+    agencies = []
+    for a in range(draw(st.integers(1, max_agencies))):
+        sites = [draw(_site(f"a{a}-s{k}", district_ids)) for k in range(draw(st.integers(0, 3)))]
+        pathways = tuple(
+            draw(_pathway(f"a{a}-p{j}", need_ids, district_ids, sites))
+            for j in range(draw(st.integers(1, 3)))
+        )
+        agencies.append(
+            Agency(
+                id=f"a{a}",
+                name=draw(_texts),
+                operator=draw(st.none() | _texts),
+                kind=draw(
+                    st.sampled_from(
+                        ("statutory", "nhs", "police", "local_authority", "voluntary", "private")
+                    )
+                ),
+                description=draw(st.none() | _texts),
+                website=draw(st.none() | st.sampled_from(_URLS)),
+                contacts=tuple(draw(_contact(n)) for n in range(draw(st.integers(0, 3)))),
+                sources=tuple(
+                    Source(
+                        title=draw(_texts),
+                        url=draw(st.none() | st.sampled_from(_URLS)),
+                        evidence=draw(st.sampled_from(("read", "memory", "guess"))),
+                        note=draw(st.none() | _texts),
+                    )
+                    for _ in range(draw(st.integers(1, 2)))
+                ),
+                last_verified=draw(_dates),
+                illustrative=draw(st.none() | _texts),
+                sites=tuple(sites),
+                pathways=pathways,
+            )
+        )
+    return Directory(
+        attribution=draw(st.none() | _texts),
+        groups=groups,
+        needs=needs,
+        areas=(Area(id="north", label="North"),),
+        districts=districts,
+        agencies=tuple(agencies),
+    )
