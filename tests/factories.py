@@ -155,3 +155,113 @@ def make_directory(
     for rel, content in (extra_files or {}).items():
         _write(root / rel, content)
     return root
+
+
+# ---------------------------------------------------------------------------------------------
+# The website: hostile text (it must show as text, never run) and a refuge (never published)
+# ---------------------------------------------------------------------------------------------
+
+XSS_SCRIPT = "<script>window.__xss = 1; alert('xss-script')</script>"
+XSS_IMG = "<img src=x onerror=\"window.__xss = 2; alert('xss-img')\">"
+XSS_LINK = "[click me](javascript:alert('xss-link'))"
+XSS_ANCHOR = "<a href=\"javascript:alert('xss-anchor')\">anchor</a>"
+HOSTILE = f"Before {XSS_SCRIPT} middle {XSS_IMG} then {XSS_LINK} and {XSS_ANCHOR} *end* {{: #x }}"
+
+REFUGE_SITE = {
+    "id": "zeta-refuge-house",
+    "name": "Zeta Secret Refuge House",
+    "address": "7 Quillwort Hidden Lane, Chatteris",
+    "postcode": "PE16 9QZ",
+    "district": "fenland",
+    "lat": 52.456789,
+    "lon": 0.054321,
+    "hidden": True,
+}
+
+
+def hostile_agency() -> dict[str, Any]:
+    """An agency whose free-text fields hold script, an onerror image and javascript: links."""
+    return agency(
+        "hostile-agency",
+        name="Evil <b>Agency</b> <img src=x onerror=alert('xss-name')>",
+        operator=f"Operator {XSS_SCRIPT}",
+        description=HOSTILE,
+        contacts=[{"kind": "phone", "value": "01733 000000", "label": f"Desk {XSS_IMG}"}],
+        sources=[{"title": f"Source {XSS_LINK}", "evidence": "read", "note": HOSTILE}],
+        illustrative=HOSTILE,
+        sites=[
+            {
+                "id": "hostile-agency-office",
+                "name": f"Office {XSS_IMG}",
+                "address": f"1 {XSS_SCRIPT} Street, March",
+                "district": "fenland",
+                "lat": 52.55,
+                "lon": 0.09,
+            }
+        ],
+        pathways=[
+            {
+                "id": "hostile-agency-course",
+                "name": f"Course {XSS_SCRIPT}",
+                "description": HOSTILE,
+                "needs": ["alcohol"],
+                "districts": ["fenland"],
+                "delivery": ["in_person"],
+                "sites": ["hostile-agency-office"],
+                "eligibility": {"min_age": 18, "notes": HOSTILE},
+                "referral": HOSTILE,
+            }
+        ],
+    )
+
+
+def refuge_agency() -> dict[str, Any]:
+    """A women's aid agency with a hidden refuge site and a published office."""
+    return agency(
+        "zeta-womens-aid",
+        name="Zeta Women's Aid",
+        sites=[
+            REFUGE_SITE,
+            {
+                "id": "zeta-womens-aid-office",
+                "name": "Zeta Public Office",
+                "address": "2 Market Place, Wisbech",
+                "postcode": "PE13 1AB",
+                "district": "fenland",
+                "lat": 52.6661,
+                "lon": 0.1581,
+            },
+        ],
+        pathways=[
+            {
+                "id": "zeta-refuge",
+                "name": "Refuge accommodation",
+                "needs": ["accommodation"],
+                "districts": ["fenland"],
+                "delivery": ["in_person"],
+                "sites": ["zeta-refuge-house"],
+                "eligibility": {"min_age": 18, "genders": ["female"]},
+            },
+            {
+                "id": "zeta-outreach",
+                "name": "Outreach",
+                "needs": ["accommodation"],
+                "districts": ["fenland"],
+                "delivery": ["outreach", "phone"],
+                "sites": ["zeta-refuge-house", "zeta-womens-aid-office"],
+            },
+        ],
+    )
+
+
+def site_directory(tmp_path: Path) -> Path:
+    """The default directory plus a hostile agency and a refuge: for the website's tests."""
+    return make_directory(
+        tmp_path,
+        agencies={
+            "housing-help": agency(),
+            "recovery-service": drug_agency(),
+            "hostile-agency": hostile_agency(),
+            "zeta-womens-aid": refuge_agency(),
+        },
+    )

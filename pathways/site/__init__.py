@@ -61,7 +61,7 @@ def render_pages(directory: Directory, *, oruk: bool = True) -> dict[str, str]:
         "agencies/index.md": render_agencies_index(data),
         "pathways/index.md": render_pathways_index(data),
         "coverage.md": render_coverage(data),
-        "capacity.md": render_capacity(data),
+        "places.md": render_capacity(data),
         "downloads.md": render_downloads(data, oruk_files(d) if oruk else {}),
     }
     pages.update({entity_path("needs", n.id): render_need(data, n) for n in d.needs})

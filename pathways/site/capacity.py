@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["render_capacity"]
 
-PATH = "capacity.md"
+PATH = "places.md"
 BAR_WIDTH = 100
 
 

@@ -28,8 +28,11 @@ __all__ = ["html_text", "md_cell", "md_link", "md_text", "safe_link"]
 _BACKSLASHED = frozenset("\\`*_{}[]()!")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;"}
 # Characters that start a block (heading, list, quote, rule) when they open a line.
-_LINE_START = re.compile(r"^(\s*)([#+\-=.]|\d+[.)])")
+_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])")
 _SPACE = re.compile(r"\s+")
+# Control characters never belong in directory text; \x02 and \x03 would also forge
+# Python-Markdown's placeholders for stashed HTML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # Everything else in a URL is percent-encoded, so a link destination cannot break out of ( ).
 _URL_SAFE = "/:?#@!$&*+,;=%~-._"
@@ -38,7 +41,8 @@ _URL_SAFE = "/:?#@!$&*+,;=%~-._"
 def md_text(text: str) -> str:
     """Escape untrusted text for inline Markdown: no markup, no HTML, one line.
 
-    Newlines become spaces, so the text cannot start a block of its own.
+    Newlines become spaces, so the text cannot start a block of its own; control characters
+    are dropped.
 
     >>> md_text("Women's Aid & Refuge")
     "Women's Aid &amp; Refuge"
@@ -49,13 +53,19 @@ def md_text(text: str) -> str:
     >>> md_text("a | b")
     'a &#124; b'
     """
-    flat = _SPACE.sub(" ", text).strip()
+    flat = _flat(text)
     out = "".join(_ENTITIES.get(ch) or ("\\" + ch if ch in _BACKSLASHED else ch) for ch in flat)
     return _LINE_START.sub(_escape_start, out, count=1)
 
 
+def _flat(text: str) -> str:
+    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+
+
 def _escape_start(match: re.Match[str]) -> str:
     lead, token = match.group(1), match.group(2)
+    if token == "=":  # a setext underline; "=" has no backslash escape
+        return lead + "&#61;"
     return lead + token[:-1] + "\\" + token[-1]
 
 
@@ -74,7 +84,7 @@ def html_text(text: str) -> str:
     >>> html_text('<img src=x onerror="alert(1)">')
     '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
     """
-    flat = _SPACE.sub(" ", text).strip()
+    flat = _flat(text)
     return (
         flat.replace("&", "&amp;")
         .replace("<", "&lt;")

@@ -58,7 +58,7 @@ def render_home(data: SiteData) -> str:
         'use, such as "drink", "housing" or "debt": needs are found by their other names too.',
         "- **For commissioners**: the [coverage matrix](coverage.md) shows how many pathways "
         f"cover each need in each district ({plural(holes, 'hole')} at present), and "
-        "[capacity](capacity.md) the places on offer.",
+        "[capacity](places.md) the places on offer.",
         "- **Data**: [downloads](downloads.md) has the directory as YAML and in open formats.",
         "",
         "Every page about an agency or a pathway is generated from that agency's YAML file; "

@@ -1,5 +1,8 @@
 """The site navigation: generated sections first, then whatever hand-written pages exist.
 
+Generated pages never take a name a guide might want (``capacity.md`` is the ledger guide; the
+generated capacity page is ``places.md``); the MkDocs hook refuses a clash.
+
 Needs and districts (a few dozen, bounded by the taxonomy and the map) get a nav entry each;
 agencies and pathways (hundreds at national size) are reached from their index pages and search,
 so every page does not carry a menu of thousands of links.
@@ -31,8 +34,9 @@ __all__ = ["GUIDE_ORDER", "REFERENCE_ORDER", "render_nav"]
 GUIDE_ORDER = (
     "directory-format.md",
     "matching.md",
-    "capacity-ledger.md",
+    "capacity.md",
     "gaps.md",
+    "graph.md",
     "open-referral.md",
     "performance.md",
 )
@@ -69,7 +73,7 @@ def render_nav(data: SiteData, hand_pages: Iterable[str]) -> list[dict[str, Any]
         {"Agencies": "agencies/index.md"},
         {"Pathways": "pathways/index.md"},
         {"Coverage": "coverage.md"},
-        {"Capacity": "capacity.md"},
+        {"Capacity": "places.md"},
         {"Downloads": "downloads.md"},
     ]
     if guides:

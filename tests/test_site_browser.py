@@ -1,0 +1,374 @@
+"""The built website in a real browser (Debian's Chromium driven by Playwright).
+
+Two sites are built per test module with ``pathways site build`` (so through MkDocs, the hook and
+the Material theme): the shipped directory, and a small one holding a refuge and an agency whose
+text is hostile (script, onerror image, javascript: links). Each is served from a thread on
+127.0.0.1. Screenshots of the main pages go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from directory.loading import load
+from tests.factories import REFUGE_SITE, site_directory
+from tests.test_site_pages import hidden_strings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def build(directory: Path | None, out: Path) -> Path:
+    command = [sys.executable, "-m", "pathways.cli", "site", "build", "--out", str(out)]
+    if directory is not None:
+        command += ["--dir", str(directory)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(None, tmp_path_factory.mktemp("shipped") / "site")
+
+
+@pytest.fixture(scope="module")
+def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return site_directory(tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.fixture(scope="module")
+def hostile_site(hostile_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(hostile_dir, tmp_path_factory.mktemp("hostile-site") / "site")
+
+
+def serve(folder: Path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=folder))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def shipped_url(shipped_site: Path):
+    server, url = serve(shipped_site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def hostile_url(hostile_site: Path):
+    server, url = serve(hostile_site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium (scripts/test.sh does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _offline(route) -> None:
+    """Answer requests that would leave the machine (the theme asks GitHub for repository
+    facts) with an empty document: the tests use no network but the loopback."""
+    route.fulfill(status=200, content_type="application/json", body="{}")
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(lambda url: not url.startswith("http://127.0.0.1:"), _offline)
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+def shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
+def search(pg, words: str):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    """Type into Material's search box as a person would; the result links once shown.
+
+    The search worker loads its index after the page; keys typed before it is ready are not
+    searched, so the words are typed again (as a person would) until results appear.
+    """
+    pg.locator("label.md-search__icon, .md-search__input").first.click()
+    box = pg.locator("input.md-search__input")
+    results = pg.locator(".md-search-result__item a")
+    for _ in range(20):
+        box.fill("")
+        box.press_sequentially(words, delay=20)
+        try:
+            results.first.wait_for(timeout=1_000)
+        except PlaywrightTimeout:  # the index is still loading
+            continue
+        return results
+    raise AssertionError(f"search for {words!r} showed no result")
+
+
+# ------------------------------------------------------------------ built files (no browser)
+
+
+def _site_text(site: Path) -> str:
+    return "\n".join(
+        p.read_bytes().decode("utf-8", "replace") for p in site.rglob("*") if p.is_file()
+    )
+
+
+def _forms(secret: str) -> set[str]:
+    """The ways a string can be written in HTML, JSON or a URL."""
+    quoted = {secret, html.escape(secret), html.escape(secret, quote=False)}
+    quoted |= {s.replace("'", "&#39;") for s in quoted} | {s.replace("'", "&#x27;") for s in quoted}
+    quoted.add(json.dumps(secret)[1:-1])
+    quoted.add(secret.replace(" ", "+"))
+    quoted.add(secret.replace(" ", "%20"))
+    return quoted
+
+
+@pytest.mark.parametrize("which", ["hostile", "shipped"])
+def test_hidden_sites_are_absent_from_the_built_site(which, request, hostile_dir) -> None:
+    site = request.getfixturevalue(f"{which}_site")
+    directory = load(hostile_dir) if which == "hostile" else load()
+    secrets = hidden_strings(directory)
+    assert secrets
+    blob = _site_text(site).casefold()
+    assert (site / "search" / "search_index.json").is_file()
+    assert (site / "downloads" / "directory-yaml.zip").is_file()
+    for secret in secrets:
+        for form in _forms(secret):
+            assert form.casefold() not in blob, f"hidden site leaked: {form!r}"
+    if which == "hostile":  # the check can fail: the published office is there
+        assert "zeta public office" in blob
+        assert REFUGE_SITE["name"].casefold() not in blob
+
+
+def test_edit_links_open_the_agency_yaml(shipped_site: Path) -> None:
+    agency_html = (shipped_site / "agencies" / "outside-links" / "index.html").read_text()
+    edits = re.findall(r'href="([^"]+)"[^>]*rel="edit"', agency_html)
+    assert edits
+    assert edits[0].endswith("/edit/main/directory/data/agencies/outside-links.yaml")
+    pathway_html = (
+        shipped_site / "pathways" / "outside-links-holistic-support" / "index.html"
+    ).read_text()
+    assert "/edit/main/directory/data/agencies/outside-links.yaml" in pathway_html
+    need_html = (shipped_site / "needs" / "alcohol" / "index.html").read_text()
+    assert "/edit/main/directory/data/needs.yaml" in need_html
+    hand = (shipped_site / "directory-format" / "index.html").read_text()
+    assert "/edit/main/docs/directory-format.md" in hand
+
+
+def test_a_directory_outside_the_repository_gets_no_edit_link(hostile_site: Path) -> None:
+    agency_html = (hostile_site / "agencies" / "zeta-womens-aid" / "index.html").read_text()
+    assert 'rel="edit"' not in agency_html
+
+
+# ------------------------------------------------------------------ in the browser
+
+
+@pytest.mark.browser
+def test_home_page_lists_the_counts(page, shipped_url) -> None:
+    d = load()
+    page.goto(shipped_url)
+    rows = {
+        r.locator("td").nth(0).inner_text(): r.locator("td").nth(1).inner_text()
+        for r in page.locator("article table tbody tr").all()
+    }
+    assert rows["Agencies"] == str(len(d.agencies))
+    assert rows["Pathways"] == str(len(d.pathways))
+    assert rows["Needs"] == str(len(d.needs))
+    assert rows["Districts"] == str(len(d.districts))
+    assert "Last verified" in page.locator("article").inner_text()
+    shot(page, "home")
+
+
+@pytest.mark.browser
+def test_searching_drink_finds_an_alcohol_pathway(page, shipped_url) -> None:
+    d = load()
+    alcohol = {p.id for p in d.pathways if "alcohol" in p.needs}
+    page.goto(shipped_url)
+    results = search(page, "drink")
+    hrefs = [a.get_attribute("href") or "" for a in results.all()]
+    found = {m.group(1) for h in hrefs if (m := re.search(r"pathways/([a-z0-9-]+)/", h))}
+    assert found & alcohol, hrefs
+    shot(page, "search-drink")
+
+
+def _fenland_needs() -> dict[str, str]:
+    """Need id -> label for every need an active pathway offers in Fenland (by its districts,
+    a site there, or phone/online delivery with no district named)."""
+    d = load()
+    out = {}
+    for agency in d.agencies:
+        for p in agency.pathways:
+            sites = {s.district for s in agency.sites if s.id in p.sites and not s.hidden}
+            serves = p.districts == "all" or "fenland" in p.districts or "fenland" in sites
+            remote = bool({"online", "phone"} & set(p.delivery)) and not p.districts
+            if p.active and (serves or remote):
+                out.update({n: d.need_by_id[n].label for n in p.needs})
+    return out
+
+
+@pytest.mark.browser
+def test_fenland_page_lists_an_option_for_every_need_covered_there(page, shipped_url) -> None:
+    d = load()
+    needs = _fenland_needs()
+    assert needs
+    page.goto(shipped_url + "districts/fenland/")
+    for need_id, label in needs.items():
+        heading = page.locator("article h3", has_text=label).first
+        assert heading.count() == 1, label
+        table = heading.locator("xpath=following-sibling::*[1]")
+        links = table.locator("a[href*='/pathways/']").all()
+        ids = {
+            re.search(r"pathways/([a-z0-9-]+)/", a.get_attribute("href") or "").group(1)
+            for a in links
+        }
+        assert ids, label
+        assert all(need_id in d.pathway_by_id[i].needs for i in ids), (label, ids)
+    shot(page, "district-fenland")
+
+
+@pytest.mark.browser
+def test_coverage_matrix_renders_with_counts_and_colours(page, shipped_url) -> None:
+    d = load()
+    page.goto(shipped_url + "coverage/")
+    table = page.locator("article table").first
+    rows = table.locator("tbody tr")
+    assert rows.count() == len(d.needs) + 1  # one row per need, then holes
+    headers = table.locator("thead th").all_inner_texts()
+    assert headers[1:] == [x.label for x in d.districts]
+    cells = table.locator("span.cov")
+    assert cells.count() == len(d.needs) * len(d.districts)
+    colours = {
+        cls: page.locator(f".cov-legend .{cls}").evaluate(
+            "e => getComputedStyle(e).backgroundColor"
+        )
+        for cls in ("cov-0", "cov-1", "cov-2", "cov-4")
+    }
+    assert len(set(colours.values())) == 4, colours
+    for i in range(cells.count()):
+        cell = cells.nth(i)
+        count = int(cell.inner_text())
+        band = (
+            "cov-0" if count == 0 else "cov-1" if count == 1 else "cov-2" if count <= 3 else "cov-4"
+        )
+        assert band in (cell.get_attribute("class") or "")
+        assert cell.evaluate("e => getComputedStyle(e).backgroundColor") == colours[band]
+    shot(page, "coverage")
+
+
+@pytest.mark.browser
+def test_keyboard_tab_reaches_a_link_and_enter_follows_it(page, shipped_url) -> None:
+    page.goto(shipped_url)
+    target = None
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return e && e.tagName === 'A' ? [e.textContent.trim(), e.href] : null; }"
+        )
+        if focused and focused[0] == "Coverage":
+            target = focused[1]
+            break
+    assert target, "Tab never reached the Coverage link"
+    page.keyboard.press("Enter")
+    page.wait_for_url(target)
+    assert page.locator("article h1").inner_text().rstrip("¶") == "Coverage"
+
+
+@pytest.mark.browser
+def test_main_pages_screenshots(page, shipped_url) -> None:
+    for name, path in [
+        ("needs", "needs/"),
+        ("need-alcohol", "needs/alcohol/"),
+        ("districts", "districts/"),
+        ("agencies", "agencies/"),
+        ("agency-outside-links", "agencies/outside-links/"),
+        ("pathway-outside-links-holistic-support", "pathways/outside-links-holistic-support/"),
+        ("capacity", "places/"),
+        ("downloads", "downloads/"),
+        ("problems", "problems/"),
+        ("reference-cli", "reference/cli/"),
+    ]:
+        response = page.goto(shipped_url + path)
+        assert response is not None, path
+        assert response.ok, path
+        assert page.locator("article h1").count() == 1, path
+        shot(page, name)
+
+
+@pytest.mark.browser
+def test_hostile_text_shows_as_text_and_never_runs(page, hostile_url) -> None:
+    dialogs: list[str] = []
+    errors: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for path in (
+        "agencies/hostile-agency/",
+        "pathways/hostile-agency-course/",
+        "needs/alcohol/",
+        "agencies/",
+        "pathways/",
+        "districts/fenland/",
+    ):
+        page.goto(hostile_url + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("() => window.__xss") is None, path
+        assert page.locator("article a[href^='javascript:' i]").count() == 0, path
+        assert page.locator("article img").count() == 0, path
+        assert page.locator("article script").count() == 0, path
+    page.goto(hostile_url + "agencies/hostile-agency/")
+    text = page.locator("article").inner_text()
+    assert "<script>window.__xss = 1; alert('xss-script')</script>" in text
+    assert "onerror=" in text
+    assert "[click me](javascript:alert('xss-link'))" in text
+    assert "<b>Agency</b>" in page.locator("article h1").inner_text()
+    assert "<b>Agency</b>" in page.title()
+    shot(page, "hostile-agency")
+    # the search results show the same text: the index is escaped too
+    assert search(page, "Evil Agency").count() > 0
+    assert page.evaluate("() => window.__xss") is None
+    assert page.locator(".md-search-result img, .md-search-result script").count() == 0
+    shot(page, "hostile-search")
+    assert dialogs == []
+    assert errors == []
+    assert not [url for url in requested if url.rstrip("/").endswith("/x")]  # no <img src=x>
