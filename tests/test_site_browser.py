@@ -19,6 +19,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 from directory.loading import load
 from tests.factories import REFUGE_SITE, site_directory
@@ -91,8 +93,6 @@ def hostile_url(hostile_site: Path):
 def browser():
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: apt-get install -y chromium (scripts/test.sh does it)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
@@ -121,8 +121,6 @@ def shot(pg, name: str) -> None:
 
 
 def search(pg, words: str):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     """Type into Material's search box as a person would; the result links once shown.
 
     The search worker loads its index after the page; keys typed before it is ready are not
