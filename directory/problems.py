@@ -213,6 +213,22 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         "A site that no pathway uses",
         "List it under a pathway's sites or remove it.",
     ),
+    # cohort files (matching.cohort): ``field`` holds the column or key
+    "cohort-column": (
+        "error",
+        "A cohort file lacks a required column or has one the format does not know",
+        "Use the columns of docs/cohort-format.md: needs, where and age are required.",
+    ),
+    "cohort-syntax": (
+        "error",
+        "A cohort line that cannot be read as a row",
+        "Each JSONL line must be one JSON object; each CSV row must have the header's columns.",
+    ),
+    "cohort-value": (
+        "error",
+        "A cohort value that cannot be used (unknown need, place or agency, contradiction)",
+        "Correct the value in the column shown; docs/cohort-format.md lists what each one takes.",
+    ),
 }
 
 

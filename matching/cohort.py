@@ -1,0 +1,503 @@
+"""Cohort files: many assessments in CSV or JSON Lines, and plans written back.
+
+The format is described in ``docs/cohort-format.md``. Columns (CSV) or keys (JSONL):
+
+================ ======== ===========================================================
+column           required meaning
+================ ======== ===========================================================
+reference        no       an opaque reference (never a name), carried to the plan
+needs            yes      need words or ids separated by ``;`` (or a JSON list)
+where            yes      a district, town, postcode district or ``"lat, lon"``
+age              yes      whole years, 10 or more
+gender           no       ``female``, ``male``, ``non_binary`` or words (woman, man...)
+cohorts          no       cohort ids or words separated by ``;`` (or a JSON list)
+offence          no       offence category
+disposal         no       out-of-court disposal
+engaged          no       ``agency-id:need|need;agency-id2`` (or a JSON object)
+travel_km        no       km the person will travel (default 25)
+accept_remote    no       yes/no (default yes)
+accept_waitlist  no       yes/no (default no)
+================ ======== ===========================================================
+
+:func:`read_cohort` reads every row and reports every problem at once (file, line, column,
+reference) in a :class:`~directory.problems.Report`; rows with problems are left out of the
+assessments. :func:`write_plans` writes plans as JSON Lines (one plan a line) or CSV (one row
+per referral, need already met, or need unmet).
+
+>>> import tempfile, pathlib
+>>> from directory.loading import load
+>>> d = load()
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     path = pathlib.Path(tmp) / "cohort.csv"
+...     _ = path.write_text("reference,needs,where,age\\nR1,housing;debt,Wisbech,34\\n"
+...                         "R2,banana,Wisbech,9\\n", encoding="utf-8")
+...     rows, report = read_cohort(path, d)
+>>> [r.assessment.reference for r in rows]
+['R1']
+>>> report.flatten(["line", "field", "code"])
+[[3, 'age', 'cohort-value'], [3, 'needs', 'cohort-value']]
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from directory.errors import InvalidArgumentError, PathwaysError
+from directory.problems import Problem, Report
+from matching.assessment import Assessment, Assessor, parse_engaged
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable, Iterator
+
+    from directory.models import Directory
+    from matching.plan import Plan
+
+__all__ = [
+    "COLUMNS",
+    "CSV_COLUMNS",
+    "REQUIRED",
+    "CohortRow",
+    "cohort_format",
+    "iter_cohort",
+    "read_cohort",
+    "write_plans",
+]
+
+COLUMNS: tuple[str, ...] = (
+    "reference",
+    "needs",
+    "where",
+    "age",
+    "gender",
+    "cohorts",
+    "offence",
+    "disposal",
+    "engaged",
+    "travel_km",
+    "accept_remote",
+    "accept_waitlist",
+)
+"""Every column (CSV) or key (JSONL) of a cohort file, in the order a CSV is written."""
+
+REQUIRED: tuple[str, ...] = ("needs", "where", "age")
+"""Columns every row must fill."""
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "reference",
+    "district",
+    "need",
+    "need_label",
+    "outcome",
+    "pathway",
+    "pathway_name",
+    "agency",
+    "agency_name",
+    "site_name",
+    "distance_km",
+    "delivery",
+    "reason",
+)
+"""Columns of plans written as CSV; ``outcome`` is referred, waitlisted, already-met or unmet."""
+
+_REFERENCE = re.compile(r"^[!-~]{1,128}$")
+_TRUE = {"yes", "y", "true", "t", "1"}
+_FALSE = {"no", "n", "false", "f", "0"}
+
+
+@dataclass(frozen=True, slots=True)
+class CohortRow:
+    """One assessment read from a cohort file, with the line it started on."""
+
+    line: int
+    assessment: Assessment
+
+
+def cohort_format(path: str | os.PathLike[str]) -> str:
+    """``"csv"`` or ``"jsonl"`` from a file name (``.csv``; ``.jsonl``, ``.ndjson``).
+
+    >>> cohort_format("people.JSONL"), cohort_format("plans.csv")
+    ('jsonl', 'csv')
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    raise InvalidArgumentError(
+        f"{Path(path).name}: a cohort file is .csv or .jsonl, not {suffix or 'no suffix'!r}"
+    )
+
+
+def _records(path: Path, fmt: str, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, record) of every row that has the shape of a row; problems for the others."""
+    name = str(path)
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except FileNotFoundError:
+        problems.append(Problem("missing-file", f"{name} does not exist", file=name))
+        return
+    with handle:
+        try:
+            if fmt == "jsonl":
+                yield from _jsonl(handle, name, problems)
+            else:
+                yield from _csv(handle, name, problems)
+        except UnicodeDecodeError:
+            problems.append(Problem("not-utf8", f"{name} is not UTF-8 text", file=name))
+
+
+def _jsonl(
+    handle: Iterable[str], name: str, problems: list[Problem]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    for line, text in enumerate(handle, start=1):
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as err:
+            problems.append(
+                Problem(
+                    "cohort-syntax", f"not JSON: {err.msg}", file=name, line=line, column=err.colno
+                )
+            )
+            continue
+        if not isinstance(value, dict):
+            problems.append(
+                Problem("cohort-syntax", "a line must be one JSON object", file=name, line=line)
+            )
+            continue
+        unknown = sorted(set(value) - set(COLUMNS))
+        for key in unknown:
+            problems.append(
+                Problem(
+                    "cohort-column",
+                    f"unknown key {key!r}",
+                    file=name,
+                    line=line,
+                    field=key,
+                    record=_reference(value),
+                )
+            )
+        if not unknown:
+            yield line, value
+
+
+def _csv(
+    handle: Iterable[str], name: str, problems: list[Problem]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        problems.append(Problem("empty-file", f"{name} is empty", file=name))
+        return
+    columns = [h.strip().lower() for h in header]
+    bad = False
+    for i, column in enumerate(columns, start=1):
+        if column not in COLUMNS:
+            bad = True
+            problems.append(
+                Problem(
+                    "cohort-column",
+                    f"unknown column {column!r}",
+                    file=name,
+                    line=1,
+                    column=i,
+                    field=column,
+                )
+            )
+    for column in REQUIRED:
+        if column not in columns:
+            bad = True
+            problems.append(
+                Problem(
+                    "cohort-column", f"missing column {column!r}", file=name, line=1, field=column
+                )
+            )
+    if len(set(columns)) != len(columns):
+        bad = True
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        problems.append(
+            Problem("cohort-column", f"column {', '.join(twice)} appears twice", file=name, line=1)
+        )
+    if bad:
+        return
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            problems.append(Problem("cohort-syntax", str(err), file=name, line=line))
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            problems.append(
+                Problem(
+                    "cohort-syntax",
+                    f"{len(row)} values where the header has {len(columns)} columns",
+                    file=name,
+                    line=line,
+                )
+            )
+            continue
+        yield line, dict(zip(columns, row, strict=True))
+
+
+def _reference(record: dict[str, Any]) -> str | None:
+    ref = record.get("reference")
+    return ref if isinstance(ref, str) and ref.strip() else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    return str(value)
+
+
+def _words(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [w.strip() for w in str(value).split(";") if w.strip()]
+
+
+def _flag(value: Any, default: bool) -> bool:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, bool):
+        return value
+    key = str(value).strip().lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise InvalidArgumentError(f"{value!r} is not yes or no")
+
+
+def _row(
+    assessor: Assessor, record: dict[str, Any]
+) -> tuple[Assessment | None, list[tuple[str | None, str]]]:
+    """The assessment of one record, or every (column, message) that stops it."""
+    errors: list[tuple[str | None, str]] = []
+    values: dict[str, Any] = {}
+
+    def field(column: str, read: Any) -> None:
+        try:
+            values[column] = read()
+        except (PathwaysError, ValueError) as err:
+            errors.append((column, str(err)))
+
+    for column in REQUIRED:
+        if _text(record.get(column)) is None and not isinstance(record.get(column), list):
+            errors.append((column, f"{column} is required"))
+    if errors:
+        return None, errors
+    needs = record["needs"]
+    field("needs", lambda: assessor.needs(_words(needs)))
+
+    def where() -> str:
+        text = str(_text(record["where"]))
+        assessor.place(text)
+        return text
+
+    field("where", where)
+
+    def age() -> int:
+        raw = record["age"]
+        if isinstance(raw, bool):
+            raise InvalidArgumentError(f"age {raw!r} is not a whole number")
+        number = float(raw) if not isinstance(raw, int) else raw
+        if not math.isfinite(number) or number != int(number):
+            raise InvalidArgumentError(f"age {raw!r} is not a whole number")
+        if int(number) < 10:
+            raise InvalidArgumentError("age is under 10, the age of criminal responsibility")
+        return int(number)
+
+    field("age", age)
+    field("gender", lambda: assessor.gender(_text(record.get("gender"))))
+    field("cohorts", lambda: tuple(assessor.cohort(c) for c in _words(record.get("cohorts"))))
+    field("offence", lambda: assessor.offence(_text(record.get("offence"))))
+    field("disposal", lambda: assessor.disposal(_text(record.get("disposal"))))
+
+    def engaged() -> dict[str, tuple[str, ...]]:
+        raw = record.get("engaged")
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return {}
+        given = (
+            parse_engaged(raw)
+            if isinstance(raw, str)
+            else {str(k): tuple(_words(v)) for k, v in dict(raw).items()}
+        )
+        out: dict[str, tuple[str, ...]] = {}
+        for agency, words in given.items():
+            out[assessor.agency(agency)] = tuple(assessor.need(w) for w in words)
+        return out
+
+    field("engaged", engaged)
+
+    def travel() -> float:
+        raw = _text(record.get("travel_km"))
+        km = 25.0 if raw is None else float(raw)
+        if not (math.isfinite(km) and km >= 0):
+            raise InvalidArgumentError(f"travel_km {raw!r} is not 0 or more km")
+        return km
+
+    field("travel_km", travel)
+    field("accept_remote", lambda: _flag(record.get("accept_remote"), True))
+    field("accept_waitlist", lambda: _flag(record.get("accept_waitlist"), False))
+
+    def reference() -> str | None:
+        text = _text(record.get("reference"))
+        if text is not None and not _REFERENCE.match(text):
+            raise InvalidArgumentError(
+                "a reference is 1 to 128 printable characters without spaces (never a name)"
+            )
+        return text
+
+    field("reference", reference)
+    if errors:
+        return None, errors
+    try:
+        return (
+            assessor.assess(
+                needs=values["needs"],
+                where=values["where"],
+                age=values["age"],
+                gender=values["gender"],
+                cohorts=values["cohorts"],
+                offence=values["offence"],
+                disposal=values["disposal"],
+                engaged=values["engaged"],
+                travel_km=values["travel_km"],
+                accept_remote=values["accept_remote"],
+                accept_waitlist=values["accept_waitlist"],
+                reference=values["reference"],
+            ),
+            [],
+        )
+    except (PathwaysError, ValueError) as err:
+        return None, [(None, str(err))]
+
+
+def iter_cohort(
+    path: str | os.PathLike[str],
+    directory_or_assessor: Directory | Assessor,
+    problems: list[Problem],
+    *,
+    fmt: str | None = None,
+) -> Iterator[CohortRow]:
+    """The assessments of a cohort file one by one; problems are appended to ``problems``.
+
+    For files too large to hold at once; :func:`read_cohort` reads a whole file.
+    """
+    assessor = (
+        directory_or_assessor
+        if isinstance(directory_or_assessor, Assessor)
+        else Assessor(directory_or_assessor)
+    )
+    file = Path(path)
+    kind = fmt or cohort_format(file)
+    for line, record in _records(file, kind, problems):
+        assessment, errors = _row(assessor, record)
+        for column, message in errors:
+            problems.append(
+                Problem(
+                    "cohort-value",
+                    message,
+                    file=str(file),
+                    line=line,
+                    field=column,
+                    record=_reference(record),
+                )
+            )
+        if assessment is not None:
+            yield CohortRow(line, assessment)
+
+
+def read_cohort(
+    path: str | os.PathLike[str],
+    directory_or_assessor: Directory | Assessor,
+    *,
+    fmt: str | None = None,
+) -> tuple[tuple[CohortRow, ...], Report]:
+    """Every assessment of a cohort file and every problem found in it (see the module notes).
+
+    ``fmt`` is ``"csv"`` or ``"jsonl"`` (default: from the file name). Rows with problems are
+    left out; the report lists each problem with file, line, column and reference.
+    """
+    problems: list[Problem] = []
+    rows = tuple(iter_cohort(path, directory_or_assessor, problems, fmt=fmt))
+    return rows, Report.of(problems)
+
+
+def _plan_rows(plan: Plan) -> Iterator[dict[str, Any]]:
+    base = {"reference": plan.reference or "", "district": plan.district}
+    for r in plan.referrals:
+        yield base | {
+            "need": r.need,
+            "need_label": r.need_label,
+            "outcome": r.status,
+            "pathway": r.pathway,
+            "pathway_name": r.pathway_name,
+            "agency": r.agency,
+            "agency_name": r.agency_name,
+            "site_name": r.site_name or "",
+            "distance_km": "" if r.distance_km is None else r.distance_km,
+            "delivery": r.delivery,
+            "reason": r.reason,
+        }
+    for m in plan.already_met:
+        yield base | {
+            "need": m.need,
+            "need_label": m.need_label,
+            "outcome": "already-met",
+            "agency": m.agency,
+            "agency_name": m.agency_name,
+            "reason": "an agency already working with the person meets this need",
+        }
+    for u in plan.unmet:
+        yield base | {
+            "need": u.need,
+            "need_label": u.need_label,
+            "outcome": "unmet",
+            "reason": f"{u.reason}: {u.explanation}",
+        }
+
+
+def write_plans(
+    plans: Iterable[Plan], path: str | os.PathLike[str], *, fmt: str | None = None
+) -> int:
+    """Write plans to ``path`` as JSON Lines or CSV (see the module notes); returns how many.
+
+    JSON Lines hold ``plan.model_dump(mode="json")``, one plan a line. CSV has the columns of
+    :data:`CSV_COLUMNS`, one row per referral, need already met, or need unmet.
+    """
+    file = Path(path)
+    kind = fmt or cohort_format(file)
+    count = 0
+    with file.open("w", encoding="utf-8", newline="") as out:
+        if kind == "jsonl":
+            for plan in plans:
+                out.write(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False))
+                out.write("\n")
+                count += 1
+        else:
+            writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="")
+            writer.writeheader()
+            for plan in plans:
+                writer.writerows(_plan_rows(plan))
+                count += 1
+    return count

@@ -1,0 +1,922 @@
+"""Assessment -> candidates -> exact cover -> plan with reasons.
+
+A :class:`Matcher` compiles one directory snapshot once (need bitmasks, agency indices, site
+coordinates, per-district and per-need candidate lists, a grid of sites, the distinct
+eligibility profiles) and then answers assessments; it holds no global state and never changes
+the directory. :func:`match` is the one-call form.
+
+>>> from directory.loading import load
+>>> from matching.assessment import assess
+>>> d = load()
+>>> matcher = Matcher(d)
+>>> plan = matcher.match(assess(d, needs="housing, drink, debt", where="Wisbech", age=34,
+...                             disposal="conditional caution"))
+>>> plan.objective.needs_met, plan.objective.needs_unmet
+(3, 0)
+>>> sorted({r.agency for r in plan.referrals}) == [a.id for a in plan.agencies]
+True
+
+Candidates
+----------
+A pathway is a candidate for an assessment when it is active, addresses an assessed need that no
+engaged agency already meets, accepts the person (:func:`matching.eligibility.eligible`), is in
+reach (:func:`matching.reach.decide`) and has a place (``Availability.has_place``). When the
+assessment accepts a waitlist, a pathway that is full or keeps a waitlist (not closed) is a
+*waitlisted* candidate too, but only for needs that no candidate with a place can take: a
+waitlist never displaces a place, and the objective below stays the architecture's.
+
+The objective and the assignment
+--------------------------------
+Among all sets of candidates, :func:`matching.cover.best_cover` chooses exactly the one that
+(1) meets the most needs, (2) uses the fewest distinct agencies, agencies already working with
+the person counting as free, (3) uses the fewest pathways, (4) travels least in total (metres:
+the distance to the nearest site when the person travels, 0 remote or by outreach; see
+:mod:`matching.reach`), (5) leaves the most places spare (places left; not recorded counts 0),
+(6) has the smallest pathway ids. Each need met is then referred to one chosen pathway that
+takes it: an engaged agency's first, then the nearest, then the smallest id.
+
+Reasons
+-------
+Each referral says how the pathway is delivered and why it was chosen: the matcher solves again
+without that pathway and names the first objective level that gets worse ("without it the plan
+needs 3 agencies instead of 2"). Each unmet need has a reason code (``none-provided``,
+``not-in-reach``, ``not-eligible``, ``full``) and up to three near misses, nearest first.
+
+Speed
+-----
+Candidates come from per-district lists by need, a grid of sites for "within the travel limit",
+and per-need lists of pathways that serve everywhere. Remote candidates serving everywhere all
+cost no travel; among those whose agency has no other candidate, only the best of each set of
+needs taken is passed to the solver (the others are dominated in the sense of
+:mod:`matching.cover`, so the optimum is unchanged), with the runner-up kept for the reasons.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from directory.errors import AssessmentError, NotFoundError
+from directory.places import EARTH_RADIUS_KM, haversine_km
+from matching.capacity import Availability, NominalCapacity
+from matching.cover import Cover, Option, best_cover
+from matching.eligibility import check, profile
+from matching.plan import (
+    HIDDEN_SITE,
+    AlreadyMet,
+    NearMiss,
+    Objective,
+    Plan,
+    PlanAgency,
+    Referral,
+    Unmet,
+)
+from matching.reach import Reach, decide, free_of_travel, served_words, site_point, travel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from directory.models import Directory, Eligibility, Pathway
+    from matching.assessment import Assessment, Assessor
+    from matching.capacity import AvailabilitySource
+    from matching.plan import UnmetReason
+
+__all__ = ["NEAR_MISS_KM", "Candidate", "Matcher", "match"]
+
+NEAR_MISS_KM = 50.0
+"""Near misses are looked for among pathways serving the person's district, serving everywhere,
+or with a site within the travel limit plus this many km."""
+
+_CELL_LAT = 0.25  # grid cell, degrees (about 28 km north-south)
+_CELL_LON = 0.40  # about 27 km east-west at 52 degrees north
+_INF = float("inf")
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / _CELL_LAT), math.floor(lon / _CELL_LON)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A pathway that can take some of an assessment's needs, and what using it costs.
+
+    ``mask`` holds the needs it may take (bits of :meth:`Matcher.need_bit`): the assessed needs
+    it addresses that no engaged agency meets, or for a waitlisted candidate only those that no
+    candidate with a place can take.
+    """
+
+    pathway: str
+    rank: int
+    agency: str
+    mask: int
+    delivery: str
+    site: str | None
+    distance_m: int
+    spare: int
+    waitlisted: bool
+
+
+@dataclass(slots=True)
+class _Raw:
+    """A candidate while a plan is being built (slot = rank)."""
+
+    slot: int
+    mask: int
+    agency: int
+    distance_m: int
+    spare: int
+    waitlisted: bool
+    way: tuple[float, str, str | None] | None  # (km, mode, site); None: no travel whatever
+    option: Option | None = None  # built once, when first passed to the solver
+
+
+@dataclass(slots=True)
+class _Query:
+    """Everything one match works on."""
+
+    universe: int
+    free: frozenset[int]
+    raws: list[_Raw]
+    site_km: dict[int, float]
+    centre_km: float
+    avail: dict[int, Availability]
+    day: date
+
+
+class Matcher:
+    """The exact matcher over one directory snapshot; see the module notes.
+
+    Parameters
+    ----------
+    directory : Directory
+        The snapshot to match against (never modified).
+    availability : AvailabilitySource, optional
+        Where places come from: :class:`~matching.capacity.NominalCapacity` (the default: what
+        the directory says) or a :class:`~matching.capacity.Ledger` (places booked so far).
+    remote_km : float
+        Travel counted for phone or online delivery (default 0).
+    """
+
+    def __init__(
+        self,
+        directory: Directory,
+        *,
+        availability: AvailabilitySource | None = None,
+        remote_km: float = 0.0,
+    ) -> None:
+        if not (math.isfinite(remote_km) and remote_km >= 0):
+            raise AssessmentError(f"remote_km must be 0 or more, not {remote_km}")
+        self.directory = directory
+        self.availability: AvailabilitySource = availability or NominalCapacity()
+        self.remote_km = float(remote_km)
+        self.static = isinstance(self.availability, NominalCapacity)
+        self._assessor: Assessor | None = None
+        self._facts: dict[tuple[Any, ...], tuple[bool, ...]] = {}
+        self._compile(directory)
+
+    # ----------------------------------------------------------------------------- compiling
+    def _compile(self, d: Directory) -> None:
+        self._need_ids = tuple(n.id for n in d.needs)
+        self._bit = {n: 1 << i for i, n in enumerate(self._need_ids)}
+        self._label = {n.id: n.label for n in d.needs}
+        self._centre = {x.id: (x.lat, x.lon) for x in d.districts}
+        all_districts = frozenset(self._centre)
+        pathways = sorted((p for p in d.pathways if p.active), key=lambda p: p.id)
+        self._pw: tuple[Pathway, ...] = tuple(pathways)
+        self._slot = {p.id: i for i, p in enumerate(pathways)}
+        agency_ids = sorted(a.id for a in d.agencies)
+        self._agency_ids = tuple(agency_ids)
+        self._agency_slot = {a: i for i, a in enumerate(agency_ids)}
+        self._agency_name = {a.id: a.name for a in d.agencies}
+        profiles: dict[tuple[object, ...], int] = {}
+        self._profiles: list[Eligibility] = []
+        sites = sorted(d.site_by_id.values(), key=lambda s: s.id)
+        self._site_slot = {s.id: i for i, s in enumerate(sites)}
+        self._site_ids = tuple(s.id for s in sites)
+        self._site_point = tuple(site_point(d, s) for s in sites)
+        self._site_hidden = tuple(s.hidden for s in sites)
+        self._site_name = tuple(s.name for s in sites)
+
+        n = len(pathways)
+        self._mask = [0] * n
+        self._agency = [0] * n
+        self._prof = [0] * n
+        self._sites: list[tuple[int, ...]] = [()] * n
+        self._served: list[frozenset[str]] = [frozenset()] * n
+        self._listed = [False] * n
+        self._delivery: list[tuple[str, ...]] = [()] * n
+        self._remote = [False] * n
+        self._local_modes = [False] * n
+        self._everywhere = [False] * n
+        # free-of-travel flags by (serves, accept_remote), from matching.reach.free_of_travel
+        self._free: dict[tuple[bool, bool], list[bool]] = {
+            k: [False] * n for k in ((False, False), (False, True), (True, False), (True, True))
+        }
+        local: dict[str, dict[int, list[int]]] = {x: {} for x in self._centre}
+        everywhere: dict[int, list[int]] = {}
+        by_need: dict[int, list[int]] = {}
+        grid: dict[tuple[int, int], dict[int, list[int]]] = {}
+        edges: set[int] = set()
+        agency_of = d.agency_of
+        for i, p in enumerate(pathways):
+            mask = 0
+            for need in p.needs:
+                mask |= self._bit.get(need, 0)
+            self._mask[i] = mask
+            self._agency[i] = self._agency_slot[agency_of[p.id].id]
+            key = profile(p.eligibility)
+            if key not in profiles:
+                profiles[key] = len(self._profiles)
+                self._profiles.append(p.eligibility)
+            self._prof[i] = profiles[key]
+            if p.eligibility.min_age is not None:
+                edges.add(p.eligibility.min_age)
+            if p.eligibility.max_age is not None:
+                edges.add(p.eligibility.max_age + 1)
+            self._sites[i] = tuple(
+                sorted(self._site_slot[s] for s in set(p.sites) if s in self._site_slot)
+            )
+            served = frozenset(d.served_districts(p))
+            self._served[i] = served
+            self._listed[i] = p.districts == "all" or bool(p.districts)
+            self._delivery[i] = p.delivery
+            self._remote[i] = p.remote
+            self._local_modes[i] = "in_person" in p.delivery or "outreach" in p.delivery
+            self._everywhere[i] = served >= all_districts or (not self._listed[i] and p.remote)
+            for (serves, remote_ok), flags in self._free.items():
+                flags[i] = free_of_travel(
+                    serves=serves,
+                    listed=self._listed[i],
+                    delivery=p.delivery,
+                    accept_remote=remote_ok,
+                    remote_km=self.remote_km,
+                )
+            bits = [b for b in self._bit.values() if mask & b]
+            for b in bits:
+                by_need.setdefault(b, []).append(i)
+                if self._everywhere[i]:
+                    everywhere.setdefault(b, []).append(i)
+                else:
+                    for x in served:
+                        if x in local:
+                            local[x].setdefault(b, []).append(i)
+            if "in_person" in p.delivery:
+                for s in self._sites[i]:
+                    cell = _cell(*self._site_point[s])
+                    per_need = grid.setdefault(cell, {})
+                    for b in bits:
+                        slots = per_need.setdefault(b, [])
+                        if not slots or slots[-1] != i:
+                            slots.append(i)
+        self._local = {x: {b: tuple(v) for b, v in m.items()} for x, m in local.items()}
+        self._ev = {b: tuple(v) for b, v in everywhere.items()}
+        self._by_need = {b: tuple(v) for b, v in by_need.items()}
+        self._grid = {c: {b: tuple(v) for b, v in m.items()} for c, m in grid.items()}
+        self._age_edges = tuple(sorted(edges))
+        self._nominal: dict[int, Availability] | None = None
+        if self.static:
+            found = self.availability.availability(self._pw, date.today())
+            self._nominal = {i: found[p.id] for i, p in enumerate(self._pw)}
+
+    # ----------------------------------------------------------------------------- look-ups
+    @property
+    def assessor(self) -> Assessor:
+        """An :class:`~matching.assessment.Assessor` for this directory (built once)."""
+        if self._assessor is None:
+            from matching.assessment import Assessor
+
+            self._assessor = Assessor(self.directory)
+        return self._assessor
+
+    def need_bit(self, need: str) -> int:
+        """The bit of a need id in candidate masks (its position in the taxonomy)."""
+        try:
+            return self._bit[need]
+        except KeyError:
+            from directory.rules import did_you_mean
+
+            raise NotFoundError("need", need, did_you_mean(need, self._need_ids)) from None
+
+    def needs_of(self, mask: int) -> tuple[str, ...]:
+        """The need ids of a mask, in taxonomy order."""
+        return tuple(n for n, b in self._bit.items() if mask & b)
+
+    def memo_key(self, a: Assessment, on: date | None = None) -> tuple[Any, ...] | None:
+        """The facts that decide the plan of ``a`` (all but its reference), or None when plans
+        cannot be reused (places come from a ledger, so every answer can change).
+
+        Ages that pass and fail exactly the same age rules share a key.
+        """
+        if not self.static:
+            return None
+        return (
+            a.district,
+            a.lat,
+            a.lon,
+            a.needs,
+            bisect_right(self._age_edges, a.age),
+            a.gender,
+            a.cohorts,
+            a.offence,
+            a.disposal,
+            tuple((k, v) for k, v in a.engaged.items()),
+            a.travel_km,
+            a.accept_remote,
+            a.accept_waitlist,
+        )
+
+    # ----------------------------------------------------------------------------- candidates
+    def _profile_ok(self, a: Assessment) -> tuple[bool, ...]:
+        key = (bisect_right(self._age_edges, a.age), a.gender, a.cohorts, a.offence, a.disposal)
+        hit = self._facts.get(key)
+        if hit is None:
+            hit = tuple(check(rules, a).ok for rules in self._profiles)
+            if len(self._facts) >= 4096:
+                self._facts.clear()
+            self._facts[key] = hit
+        return hit
+
+    def _check(self, a: Assessment) -> None:
+        if a.district not in self._centre:
+            from directory.rules import did_you_mean
+
+            raise NotFoundError("district", a.district, did_you_mean(a.district, self._centre))
+        for need in a.needs:
+            self.need_bit(need)
+        for agency in a.engaged:
+            if agency not in self._agency_slot:
+                from directory.rules import did_you_mean
+
+                raise NotFoundError("agency", agency, did_you_mean(agency, self._agency_ids))
+
+    def _nearest(self, i: int, a: Assessment, q: _Query) -> tuple[str, float] | None:
+        """The nearest site of pathway slot ``i`` and its km (ties: smaller id), or None."""
+        sites = self._sites[i]
+        if not sites:
+            return None
+        cache = q.site_km
+        s = sites[0]
+        km = cache.get(s)
+        if km is None:
+            km = cache[s] = haversine_km((a.lat, a.lon), self._site_point[s])
+        for t in sites[1:]:
+            tk = cache.get(t)
+            if tk is None:
+                tk = cache[t] = haversine_km((a.lat, a.lon), self._site_point[t])
+            if tk < km:  # sites are in id order: ties keep the smaller id
+                km, s = tk, t
+        return self._site_ids[s], km
+
+    def _reach(self, i: int, a: Assessment, q: _Query, *, words: bool = False) -> Reach:
+        """:func:`matching.reach.decide` for pathway slot ``i``, with reasons."""
+        return decide(
+            serves=a.district in self._served[i],
+            listed=self._listed[i],
+            delivery=self._delivery[i],
+            nearest=self._nearest(i, a, q),
+            centre_km=q.centre_km,
+            travel_km=a.travel_km,
+            accept_remote=a.accept_remote,
+            remote_km=self.remote_km,
+            area=served_words(self.directory, self._pw[i]) if words else "",
+        )
+
+    def _cells(self, lat: float, lon: float, km: float) -> Iterable[tuple[int, int]]:
+        """Grid cells holding every point within ``km`` (great-circle) of (lat, lon)."""
+        dlat = math.degrees(km / EARTH_RADIUS_KM) * 1.0001 + 1e-9
+        top = min(90.0, abs(lat) + dlat)
+        cos_top = math.cos(math.radians(top))
+        arg = math.sin(km / (2 * EARTH_RADIUS_KM)) / cos_top if cos_top > 1e-12 else 2.0
+        dlon = 180.0 if arg >= 1 else math.degrees(2 * math.asin(arg)) * 1.0001 + 1e-9
+        y0, y1 = math.floor((lat - dlat) / _CELL_LAT), math.floor((lat + dlat) / _CELL_LAT)
+        x0, x1 = math.floor((lon - dlon) / _CELL_LON), math.floor((lon + dlon) / _CELL_LON)
+        if (y1 - y0 + 1) * (x1 - x0 + 1) > len(self._grid):
+            return list(self._grid)
+        grid = self._grid
+        return [(y, x) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (y, x) in grid]
+
+    def _availability(self, slots: Iterable[int], on: date) -> dict[int, Availability]:
+        if self._nominal is not None:
+            return self._nominal
+        wanted = sorted(set(slots))
+        found = self.availability.availability([self._pw[i] for i in wanted], on)
+        return {i: found[self._pw[i].id] for i in wanted}
+
+    def _gather(self, a: Assessment, on: date) -> _Query:
+        """Every candidate of ``a``; those free of travel without a computed way."""
+        self._check(a)
+        met = a.met
+        universe = 0
+        for need in a.needs:
+            if need not in met:
+                universe |= self._bit[need]
+        free = frozenset(self._agency_slot[x] for x in a.engaged)
+        point = (a.lat, a.lon)
+        centre_km = haversine_km(point, self._centre[a.district])
+        q = _Query(universe, free, [], {}, centre_km, {}, on)
+        if not universe:
+            return q
+        bits = [b for b in self._bit.values() if universe & b]
+        ok = self._profile_ok(a)
+        prof = self._prof
+        # 1. pathways serving the district (locally or everywhere), and sites within reach
+        serving: set[int] = set()
+        local = self._local[a.district]
+        for b in bits:
+            serving.update(local.get(b, ()))
+            serving.update(self._ev.get(b, ()))
+        near: set[int] = set()
+        for cell in self._cells(a.lat, a.lon, a.travel_km):
+            per_need = self._grid[cell]
+            for b in bits:
+                near.update(per_need.get(b, ()))
+        # 2. eligible and in reach: free of travel, or the cheapest way (matching.reach.travel)
+        free_s = self._free[True, a.accept_remote]
+        free_n = self._free[False, a.accept_remote]
+        served = self._served
+        district = a.district
+        found: list[tuple[int, tuple[float, str, str | None] | None]] = []
+        remote_only = not a.accept_remote
+        local_modes = self._local_modes
+        for i in serving | near:
+            if not ok[prof[i]] or (remote_only and not local_modes[i]):
+                continue
+            serves = district in served[i]
+            if (free_s if serves else free_n)[i]:
+                found.append((i, None))
+                continue
+            way = travel(
+                serves=serves,
+                listed=self._listed[i],
+                delivery=self._delivery[i],
+                nearest=self._nearest(i, a, q),
+                centre_km=centre_km,
+                travel_km=a.travel_km,
+                accept_remote=a.accept_remote,
+                remote_km=self.remote_km,
+            )
+            if way is not None:
+                found.append((i, way))
+        # 3. places
+        avail = self._availability([i for i, _ in found], on)
+        q.avail = avail
+        mask, agency = self._mask, self._agency
+        waitlist = a.accept_waitlist
+        raws: list[_Raw] = []
+        placed = 0
+        for i, way in found:
+            av = avail[i]
+            if av.has_place:
+                placed |= mask[i]
+            elif not (waitlist and av.waitlist_possible):
+                continue
+            dist = 0 if way is None else round(way[0] * 1000)
+            raws.append(
+                _Raw(i, mask[i] & universe, agency[i], dist, av.left or 0, not av.has_place, way)
+            )
+        # 4. a waitlisted candidate takes only needs no candidate with a place can take
+        kept: list[_Raw] = []
+        for raw in raws:
+            if raw.waitlisted:
+                raw.mask &= ~placed
+                if not raw.mask:
+                    continue
+            kept.append(raw)
+        kept.sort(key=lambda r: r.slot)
+        q.raws = kept
+        return q
+
+    def candidates(self, a: Assessment, *, on: date | None = None) -> tuple[Candidate, ...]:
+        """Every candidate pathway of ``a``, in id order (see the module notes).
+
+        Raises :class:`~directory.errors.NotFoundError` for a district, need or engaged agency
+        the directory does not hold.
+        """
+        q = self._gather(a, on or date.today())
+        out = []
+        for raw in q.raws:
+            way = raw.way or travel(
+                serves=a.district in self._served[raw.slot],
+                listed=self._listed[raw.slot],
+                delivery=self._delivery[raw.slot],
+                nearest=self._nearest(raw.slot, a, q),
+                centre_km=q.centre_km,
+                travel_km=a.travel_km,
+                accept_remote=a.accept_remote,
+                remote_km=self.remote_km,
+            )
+            assert way is not None
+            out.append(
+                Candidate(
+                    pathway=self._pw[raw.slot].id,
+                    rank=raw.slot,
+                    agency=self._agency_ids[raw.agency],
+                    mask=raw.mask,
+                    delivery=way[1],
+                    site=way[2],
+                    distance_m=raw.distance_m,
+                    spare=raw.spare,
+                    waitlisted=raw.waitlisted,
+                )
+            )
+        return tuple(out)
+
+    # ----------------------------------------------------------------------------- matching
+    def _reduce(self, q: _Query) -> tuple[list[_Raw], dict[int, _Raw]]:
+        """The candidates passed to the solver, and the runner-up of each pruned group.
+
+        Candidates with a place whose agency has no other candidate and is not engaged are
+        grouped by the needs they take; only the best of a group (nearest, then most spare, then
+        smallest id) is kept: it dominates the others in the sense of :mod:`matching.cover`
+        (rules (a)-(d) with equal masks), so the optimum is unchanged. The runner-up of each
+        group is kept aside for the reasons (the best plan without the winner).
+        """
+        counts: dict[int, int] = {}
+        for raw in q.raws:
+            counts[raw.agency] = counts.get(raw.agency, 0) + 1
+        best: dict[int, list[_Raw]] = {}
+        kept: list[_Raw] = []
+        for raw in q.raws:
+            if raw.waitlisted or counts[raw.agency] != 1 or raw.agency in q.free:
+                kept.append(raw)
+                continue
+            group = best.get(raw.mask)
+            if group is None:
+                best[raw.mask] = [raw]
+                continue
+            group.append(raw)
+            group.sort(key=lambda r: (r.distance_m, -r.spare, r.slot))
+            del group[2:]
+        runner_up: dict[int, _Raw] = {}
+        for group in best.values():
+            kept.append(group[0])
+            if len(group) > 1:
+                runner_up[group[0].slot] = group[1]
+        kept.sort(key=lambda r: r.slot)
+        return kept, runner_up
+
+    def _solve(self, universe: int, raws: Sequence[_Raw], free: frozenset[int]) -> Cover:
+        options: list[Option] = []
+        for r in raws:
+            if r.option is None:
+                r.option = Option(r.mask, r.agency, r.distance_m, r.spare)
+            options.append(r.option)
+        return best_cover(universe, options, free_agencies=free)
+
+    def match(self, a: Assessment, *, on: date | None = None) -> Plan:
+        """The best plan for ``a``: exact, explained, deterministic.
+
+        ``on`` is the day whose capacity period counts (default today). Raises
+        :class:`~directory.errors.NotFoundError` for a district, need or engaged agency the
+        directory does not hold.
+        """
+        day = on or date.today()
+        q = self._gather(a, day)
+        kept, runner_up = self._reduce(q)
+        cover = self._solve(q.universe, kept, q.free)
+        chosen = [kept[j] for j in cover.chosen]
+        return self._plan(a, q, kept, runner_up, cover, chosen)
+
+    # ----------------------------------------------------------------------------- the plan
+    def _plan(
+        self,
+        a: Assessment,
+        q: _Query,
+        kept: list[_Raw],
+        runner_up: dict[int, _Raw],
+        cover: Cover,
+        chosen: list[_Raw],
+    ) -> Plan:
+        d = self.directory
+        free = q.free
+        shown: dict[int, Reach] = {}
+        for raw in chosen:
+            shown[raw.slot] = self._reach(raw.slot, a, q)
+        why = {
+            raw.slot: self._why(raw, shown[raw.slot], q, kept, runner_up, cover) for raw in chosen
+        }
+
+        referrals: list[Referral] = []
+        by_agency: dict[int, tuple[set[str], set[str]]] = {}
+        for need, b in self._bit.items():
+            if not cover.covered & b:
+                continue
+            takers = [r for r in chosen if r.mask & b]
+            raw = min(takers, key=lambda r: (r.agency not in free, r.distance_m, r.slot))
+            p = self._pw[raw.slot]
+            r = shown[raw.slot]
+            agency_id = self._agency_ids[raw.agency]
+            site_slot = self._site_slot.get(r.site) if r.site is not None else None
+            hidden = site_slot is not None and self._site_hidden[site_slot]
+            if site_slot is None:
+                site_name = None
+            else:
+                site_name = HIDDEN_SITE if hidden else self._site_name[site_slot]
+            travels = r.delivery == "in_person"
+            referrals.append(
+                Referral(
+                    need=need,
+                    need_label=self._label[need],
+                    pathway=p.id,
+                    pathway_name=p.name,
+                    agency=agency_id,
+                    agency_name=self._agency_name[agency_id],
+                    site=None if hidden else r.site,
+                    site_name=site_name,
+                    distance_km=round(r.distance_km, 1) if travels else None,
+                    delivery=r.delivery or "in_person",
+                    status="waitlisted" if raw.waitlisted else "referred",
+                    engaged=raw.agency in free,
+                    reason=why[raw.slot],
+                )
+            )
+            needs, pws = by_agency.setdefault(raw.agency, (set(), set()))
+            needs.add(need)
+            pws.add(p.id)
+
+        met = a.met
+        already = [
+            AlreadyMet(
+                need=n,
+                need_label=self._label[n],
+                agency=met[n],
+                agency_name=self._agency_name[met[n]],
+            )
+            for n in self._need_ids
+            if n in met
+        ]
+        for n in met:
+            by_agency.setdefault(self._agency_slot[met[n]], (set(), set()))[0].add(n)
+        for x in a.engaged:
+            by_agency.setdefault(self._agency_slot[x], (set(), set()))
+        agencies = tuple(
+            PlanAgency(
+                id=self._agency_ids[x],
+                name=self._agency_name[self._agency_ids[x]],
+                engaged=x in free,
+                pathways=tuple(sorted(pws)),
+                needs=tuple(n for n in self._need_ids if n in needs),
+            )
+            for x, (needs, pws) in sorted(by_agency.items())
+        )
+        unmet_mask = q.universe & ~cover.covered
+        unmet = tuple(self._unmet(a, q, b) for b in self._bit.values() if unmet_mask & b)
+        total_m = sum(r.distance_m for r in chosen)
+        objective = Objective(
+            needs_met=cover.covered.bit_count(),
+            needs_unmet=unmet_mask.bit_count(),
+            agencies=len({r.agency for r in chosen if r.agency not in free}),
+            pathways=len(chosen),
+            travel_km=round(total_m / 1000, 1),
+            spare=sum(r.spare for r in chosen),
+        )
+        return Plan(
+            reference=a.reference,
+            district=a.district,
+            referrals=tuple(referrals),
+            already_met=tuple(already),
+            unmet=unmet,
+            agencies=agencies,
+            objective=objective,
+            summary=_summary(a, tuple(referrals), tuple(already), unmet, objective, d),
+        )
+
+    def _why(
+        self,
+        raw: _Raw,
+        r: Reach,
+        q: _Query,
+        kept: list[_Raw],
+        runner_up: dict[int, _Raw],
+        cover: Cover,
+    ) -> str:
+        """How the pathway is delivered, and the first objective level that is worse without it."""
+        how = r.reason
+        rest = [k for k in kept if k.slot != raw.slot]
+        if raw.slot in runner_up:
+            rest.append(runner_up[raw.slot])
+            rest.sort(key=lambda k: k.slot)
+        key = cover.key
+        others = 0
+        for k in rest:
+            others |= k.mask
+        lost_mask = cover.covered & ~others
+        if lost_mask:  # the next best plan meets every need the others can (fact F1 of cover)
+            other: tuple[Any, ...] = (key[0] + lost_mask.bit_count(),)
+            alt_covered = cover.covered & others
+        else:
+            alt = self._solve(q.universe, rest, q.free)
+            other, alt_covered = alt.key, alt.covered
+        parts: list[str] = []
+        if raw.agency in q.free:
+            parts.append("the agency already works with the person")
+        if raw.waitlisted:
+            parts.append("waitlisted: no pathway with a place can take this need")
+        if other[0] > key[0]:
+            lost = self.needs_of(cover.covered & ~alt_covered)
+            labels = _and([self._label[n].lower() for n in lost])
+            parts.append(f"the only candidate that can take {labels}")
+        elif other[1] > key[1]:
+            parts.append(f"without it the plan needs {other[1]} agencies, not {key[1]}")
+        elif other[2] > key[2]:
+            parts.append(f"without it the plan needs {other[2]} pathways, not {key[2]}")
+        elif other[3] > key[3]:
+            extra = (other[3] - key[3]) / 1000
+            parts.append(f"the nearest choice: the next best plan travels {extra:.1f} km more")
+        elif other[4] > key[4]:
+            parts.append(
+                f"more places free than the next best plan ({-key[4]} against {-other[4]})"
+            )
+        else:
+            parts.append("as good as the next best plan on every count; chosen by id order")
+        return "; ".join([how, *parts])
+
+    # ----------------------------------------------------------------------------- unmet needs
+    def _unmet(self, a: Assessment, q: _Query, b: int) -> Unmet:
+        need = self.needs_of(b)[0]
+        label = self._label[need]
+        everyone = self._by_need.get(b, ())
+        if not everyone:
+            return Unmet(
+                need=need,
+                need_label=label,
+                reason="none-provided",
+                explanation=f"No pathway in the directory addresses {label.lower()}.",
+            )
+        pool: set[int] = set(self._local[a.district].get(b, ()))
+        pool.update(self._ev.get(b, ()))
+        for cell in self._cells(a.lat, a.lon, a.travel_km + NEAR_MISS_KM):
+            pool.update(self._grid[cell].get(b, ()))
+        ok_rules = [check(self._pw[i].eligibility, a) for i in sorted(pool)]
+        avail = self._availability(pool, q.day)
+        misses: list[tuple[float, str, NearMiss]] = []
+        stage = 0  # 1 any in reach, 2 any in reach and eligible
+        waitlist_refused = False
+        for i, verdict in zip(sorted(pool), ok_rules, strict=True):
+            p = self._pw[i]
+            r = self._reach(i, a, q, words=True)
+            av = avail[i]
+            failed: list[str] = []
+            reasons: list[str] = []
+            if not r.ok:
+                failed.append("not-in-reach")
+                reasons.append(r.reason)
+            if not verdict.ok:
+                failed.append("not-eligible")
+                reasons.append(verdict.reason)
+            if not av.has_place and not (a.accept_waitlist and av.waitlist_possible):
+                failed.append("full")
+                reasons.append(_full_reason(av))
+                waitlist_refused |= av.waitlist_possible and not a.accept_waitlist
+            if r.ok:
+                stage = max(stage, 1 if not verdict.ok else 2)
+            if not failed:  # pragma: no cover - a candidate would have met the need
+                continue
+            agency = self._agency_ids[self._agency[i]]
+            km = r.nearest_km
+            serves = a.district in self._served[i] or not self._listed[i]
+            order = km if km is not None else (0.0 if serves else _INF)
+            misses.append(
+                (
+                    order,
+                    p.id,
+                    NearMiss(
+                        pathway=p.id,
+                        pathway_name=p.name,
+                        agency=agency,
+                        agency_name=self._agency_name[agency],
+                        distance_km=None if km is None else round(km, 1),
+                        failed=tuple(failed),
+                        reason=f"{self._agency_name[agency]}, {p.name}: " + "; ".join(reasons),
+                    ),
+                )
+            )
+        misses.sort(key=lambda m: (m[0], m[1]))
+        reason: UnmetReason
+        count = len(everyone)
+        some = f"{count} pathway{'s' if count != 1 else ''} in the directory address"
+        some += "es" if count == 1 else ""
+        if stage == 2:
+            reason = "full"
+            text = (
+                f"The pathways in reach that accept the person for {label.lower()} have no place "
+                "this period" + (" and a waitlist was not accepted." if waitlist_refused else ".")
+            )
+        elif stage == 1:
+            reason = "not-eligible"
+            text = f"Pathways in reach address {label.lower()}, but none accepts the person."
+        else:
+            reason = "not-in-reach"
+            limit = f"within {a.travel_km:g} km"
+            remote = "" if a.accept_remote else " (remote delivery not accepted)"
+            text = f"{some} {label.lower()}, but none is in reach {limit}{remote}."
+        return Unmet(
+            need=need,
+            need_label=label,
+            reason=reason,
+            explanation=text,
+            near_misses=tuple(m[2] for m in misses[:3]),
+        )
+
+
+def _and(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _full_reason(av: Availability) -> str:
+    if av.status == "closed":
+        return "closed to referrals"
+    if av.status == "waitlist":
+        return "waitlist only"
+    return f"no place left in {av.period}"
+
+
+def _summary(
+    a: Assessment,
+    referrals: tuple[Referral, ...],
+    already: tuple[AlreadyMet, ...],
+    unmet: tuple[Unmet, ...],
+    objective: Objective,
+    d: Directory,
+) -> str:
+    """The plan in plain English for a case note: needs, agencies, pathways and why.
+
+    Names no age, gender, cohort, offence or place of the person.
+    """
+    labels = [n.label.lower() for n in d.needs if n.id in a.needs]
+    out = [f"Assessed needs: {_and(labels)}."]
+    if already:
+        items = [f"{m.need_label.lower()} ({m.agency_name})" for m in already]
+        out.append(f"Already met by an agency working with the person: {_and(items)}.")
+    if referrals:
+        groups: dict[str, list[Referral]] = {}
+        for r in referrals:
+            groups.setdefault(r.pathway, []).append(r)
+        n_ag, n_pw = objective.agencies, objective.pathways
+        plural = "ies" if n_ag != 1 else "y"
+        engaged = any(r.engaged for r in referrals)
+        extra = " (not counting agencies already involved)" if engaged else ""
+        out.append(
+            f"Plan: {n_pw} pathway{'s' if n_pw != 1 else ''} with {n_ag} new agenc{plural}{extra}, "
+            "the fewest that can meet the needs in reach."
+        )
+        for rows in groups.values():
+            first = rows[0]
+            needs = _and([r.need_label.lower() for r in rows])
+            if first.delivery == "in_person" and first.distance_km is not None:
+                where = first.site_name or "a venue arranged on referral"
+                how = f"in person at {where}, {first.distance_km:g} km"
+            elif first.delivery == "in_person":
+                how = "in person"
+            else:
+                how = {"outreach": "by outreach", "phone": "by phone", "online": "online"}[
+                    first.delivery
+                ]
+            status = "; waitlisted" if first.status == "waitlisted" else ""
+            why = first.reason.split("; ")[-1]
+            out.append(
+                f"Refer to {first.agency_name}, {first.pathway_name}, for {needs} "
+                f"({how}{status}): {why}."
+            )
+    elif not unmet:
+        out.append("No referral is needed.")
+    for u in unmet:
+        line = f"Not met: {u.need_label.lower()}. {u.explanation}"
+        if u.near_misses:
+            line += " Nearest: " + "; ".join(m.reason for m in u.near_misses) + "."
+        out.append(line)
+    return " ".join(out)
+
+
+def match(
+    directory_or_matcher: Directory | Matcher,
+    assessment: Assessment,
+    *,
+    availability: AvailabilitySource | None = None,
+    on: date | None = None,
+) -> Plan:
+    """The best plan for one assessment (builds a :class:`Matcher` unless given one).
+
+    Build one :class:`Matcher` and call :meth:`Matcher.match` for many assessments: compiling
+    costs far more than matching.
+
+    >>> from directory.loading import load
+    >>> from matching.assessment import assess
+    >>> d = load()
+    >>> plan = match(d, assess(d, needs="gambling", where="Cambridge", age=40))
+    >>> [(r.need, r.delivery) for r in plan.referrals]
+    [('gambling', 'phone')]
+    """
+    if isinstance(directory_or_matcher, Matcher):
+        if availability is not None:
+            raise AssessmentError("pass availability to the Matcher, not with a Matcher")
+        matcher = directory_or_matcher
+    else:
+        matcher = Matcher(directory_or_matcher, availability=availability)
+    return matcher.match(assessment, on=on)

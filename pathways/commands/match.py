@@ -1,0 +1,265 @@
+"""``pathways match``: the fewest agencies that meet a person's needs, or plans for a cohort.
+
+One person::
+
+    pathways match --needs "housing, drink, debt" --where Wisbech --age 34 [--json]
+
+A cohort file (CSV or JSON Lines, see docs/cohort-format.md)::
+
+    pathways match --file assessments.csv --out plans.jsonl [--processes N]
+
+The command renders what :mod:`matching` computes and sets exit codes: 0 ok (unmet needs
+included), 1 data problems (a broken directory or cohort file), 2 usage (unknown need, place or
+agency; contradictory facts; wrong options). It prints the plan of one person only when asked
+for it; for a cohort it prints counts, never a person's facts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from directory.errors import AssessmentError, NotFoundError, PathwaysError
+from matching.batch import iter_match
+from matching.capacity import Ledger
+from matching.cohort import cohort_format, read_cohort, write_plans
+from matching.match import Matcher
+from pathways.cli import EXIT_DATA, dir_option, load_or_exit, print_report
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from matching.capacity import AvailabilitySource
+    from matching.plan import Plan
+
+__all__ = ["match"]
+
+_DATE = click.DateTime(["%Y-%m-%d"])
+
+
+def _console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 160
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def render_plan(plan: Plan, console: Console) -> None:
+    """The plan as rich tables: referrals, needs already met, unmet needs, then the summary."""
+    o = plan.objective
+    console.print(
+        f"[bold]Plan[/] ({plan.district}): {o.needs_met} need(s) referred to {o.pathways} "
+        f"pathway(s) with {o.agencies} new agenc{'y' if o.agencies == 1 else 'ies'}; "
+        f"{o.needs_unmet} unmet; travel {o.travel_km:g} km; {o.spare} places spare"
+    )
+    if plan.referrals:
+        table = Table(header_style="bold", show_lines=True)
+        for column in ("need", "pathway", "agency", "delivery", "status", "why"):
+            table.add_column(column, overflow="fold")
+        for r in plan.referrals:
+            where = r.delivery.replace("_", " ")
+            if r.distance_km is not None:
+                where += f", {r.distance_km:g} km"
+            if r.site_name:
+                where += f" ({r.site_name})"
+            agency = r.agency_name + (" [green](engaged)[/]" if r.engaged else "")
+            status = r.status if r.status == "referred" else f"[yellow]{r.status}[/]"
+            table.add_row(r.need_label, r.pathway_name, agency, where, status, r.reason)
+        console.print(table)
+    if plan.already_met:
+        table = Table(header_style="bold", title="Already met")
+        table.add_column("need")
+        table.add_column("agency")
+        for m in plan.already_met:
+            table.add_row(m.need_label, m.agency_name)
+        console.print(table)
+    if plan.unmet:
+        table = Table(header_style="bold", title="Not met", show_lines=True)
+        for column in ("need", "reason", "explanation", "near misses"):
+            table.add_column(column, overflow="fold")
+        for u in plan.unmet:
+            misses = "\n".join(m.reason for m in u.near_misses) or "-"
+            table.add_row(u.need_label, f"[red]{u.reason}[/]", u.explanation, misses)
+        console.print(table)
+    console.print(Panel(plan.summary, title="Summary for the case note", expand=True))
+
+
+def _message(err: BaseException) -> str:
+    """The error's message and any notes it carries (ambiguity, why a place was refused)."""
+    notes = getattr(err, "__notes__", None) or []
+    return "\n".join([str(err), *notes])
+
+
+def _availability(ledger: Path | None) -> AvailabilitySource | None:
+    return None if ledger is None else Ledger(ledger, create=False)
+
+
+@click.command("match")
+@click.option("--needs", default=None, help='Needs in words or ids: "housing, drink, debt".')
+@click.option("--where", default=None, help="District, town, postcode or 'lat, lon'.")
+@click.option("--age", type=int, default=None, help="Age in years.")
+@click.option("--gender", default=None, help="female, male or non_binary (or woman, man...).")
+@click.option("--cohort", "cohorts", multiple=True, help="A cohort flag (repeatable): veteran...")
+@click.option("--offence", default=None, help="Offence category, e.g. shoplifting.")
+@click.option("--disposal", default=None, help="Disposal, e.g. conditional_caution.")
+@click.option(
+    "--engaged",
+    multiple=True,
+    help="An agency already working with the person and the needs it meets (repeatable): "
+    "AGENCY:need|need.",
+)
+@click.option("--travel-km", type=float, default=25.0, show_default=True, help="Travel limit.")
+@click.option("--no-remote", is_flag=True, help="Phone and online delivery are not acceptable.")
+@click.option("--waitlist", is_flag=True, help="Accept a waitlist where no place is left.")
+@click.option("--reference", default=None, help="An opaque reference for the plan (not a name).")
+@click.option(
+    "--file",
+    "cohort_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A cohort file of assessments (.csv or .jsonl) instead of one person.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the cohort's plans (.jsonl or .csv); required with --file.",
+)
+@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--ledger",
+    "ledger_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PATHWAYS_LEDGER",
+    default=None,
+    help="Count places booked in this referrals ledger (default: the directory's places).",
+)
+@click.option("--on", type=_DATE, default=None, help="Day whose capacity period counts.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@dir_option
+def match(
+    needs: str | None,
+    where: str | None,
+    age: int | None,
+    gender: str | None,
+    cohorts: tuple[str, ...],
+    offence: str | None,
+    disposal: str | None,
+    engaged: tuple[str, ...],
+    travel_km: float,
+    no_remote: bool,
+    waitlist: bool,
+    reference: str | None,
+    cohort_file: Path | None,
+    out: Path | None,
+    processes: int,
+    ledger_path: Path | None,
+    on: datetime | None,
+    as_json: bool,
+    directory_path: Path | None,
+) -> None:
+    """The fewest agencies that meet every need of a person, exact and explained.
+
+    Exit 0 when a plan is made (even with unmet needs), 1 for data problems, 2 for usage
+    problems such as an unknown need or place (with suggestions).
+    """
+    day: date | None = on.date() if on is not None else None
+    if cohort_file is not None:
+        given = [n for n, v in (("--needs", needs), ("--where", where), ("--age", age)) if v]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} cannot be used with --file")
+        if out is None:
+            raise click.UsageError("--file needs --out (plans.jsonl or plans.csv)")
+        _cohort(cohort_file, out, processes, ledger_path, day, directory_path)
+        return
+    missing = [n for n, v in (("--needs", needs), ("--where", where), ("--age", age)) if v is None]
+    if missing:
+        raise click.UsageError(f"missing {', '.join(missing)} (or give --file)")
+    assert needs is not None
+    assert where is not None
+    assert age is not None
+    directory = load_or_exit(directory_path)
+    try:
+        availability = _availability(ledger_path)
+        matcher = Matcher(directory, availability=availability)
+        assessment = matcher.assessor.assess(
+            needs=needs,
+            where=where,
+            age=age,
+            gender=gender,
+            cohorts=cohorts,
+            offence=offence,
+            disposal=disposal,
+            engaged=";".join(engaged),
+            travel_km=travel_km,
+            accept_remote=not no_remote,
+            accept_waitlist=waitlist,
+            reference=reference,
+        )
+        plan = matcher.match(assessment, on=day)
+    except (NotFoundError, AssessmentError) as err:
+        raise click.UsageError(_message(err)) from None
+    except PathwaysError as err:
+        _console(stderr=True).print(f"[red]error:[/] {err}")
+        raise SystemExit(EXIT_DATA) from None
+    if as_json:
+        click.echo(json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        render_plan(plan, _console())
+
+
+def _cohort(
+    path: Path,
+    out: Path,
+    processes: int,
+    ledger_path: Path | None,
+    day: date | None,
+    directory_path: Path | None,
+) -> None:
+    try:
+        cohort_format(path)
+        cohort_format(out)
+    except PathwaysError as err:
+        raise click.UsageError(str(err)) from None
+    directory = load_or_exit(directory_path)
+    err_console = _console(stderr=True)
+    try:
+        matcher = Matcher(directory, availability=_availability(ledger_path))
+        rows, report = read_cohort(path, matcher.assessor)
+    except PathwaysError as err:
+        err_console.print(f"[red]error:[/] {err}")
+        raise SystemExit(EXIT_DATA) from None
+    if not report.ok:
+        err_console.print(f"[red]{path}: {len(report.errors)} problem(s); no plan written[/]")
+        print_report(report, err_console, errors_only=True)
+        raise SystemExit(EXIT_DATA)
+    progress = Progress(
+        TextColumn("matching"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
+    try:
+        with progress:
+            task = progress.add_task("match", total=len(rows))
+            plans = iter_match(
+                matcher,
+                (r.assessment for r in rows),
+                processes=processes,
+                on=day,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+            count = write_plans(plans, out)
+    except PathwaysError as err:
+        err_console.print(f"[red]error:[/] {err}")
+        raise SystemExit(EXIT_DATA) from None
+    err_console.print(f"{count} plan(s) written to {out}")
