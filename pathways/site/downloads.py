@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import json
 import zipfile
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +26,6 @@ from pathways.site.common import page, plural
 from pathways.site.public import public_view
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from directory.models import Directory
     from pathways.site.common import SiteData
 
@@ -80,32 +79,21 @@ def zip_bytes(files: dict[str, str], folder: str = "directory") -> bytes:
 
 
 def oruk_files(directory: Directory) -> dict[str, str]:
-    """Open Referral UK exports of the public directory, or nothing when the exporter is absent.
+    """Open Referral UK 3.0 exports of the public directory by file name: the JSON documents
+    (services, organizations, taxonomies) and the tabular package (CSV + ``datapackage.json``).
 
-    Uses :mod:`directory.oruk` when it can be imported and offers one of the functions below;
-    the site is built without these downloads otherwise.
+    Empty when :mod:`directory.oruk` cannot be imported: the site then has no ORUK downloads.
     """
     try:
         oruk = importlib.import_module("directory.oruk")
     except ImportError:
         return {}
-    directory = public_view(directory)
+    public = public_view(directory)
     out: dict[str, str] = {}
-    to_json: Callable[[Directory], Any] | None = next(
-        (getattr(oruk, n) for n in ("to_json", "export_json", "dumps") if hasattr(oruk, n)), None
-    )
-    if to_json is not None:
-        out["oruk/directory.json"] = str(to_json(directory))
-    to_csv: Callable[[Directory], Any] | None = next(
-        (getattr(oruk, n) for n in ("to_csv", "export_csv", "csv_tables") if hasattr(oruk, n)),
-        None,
-    )
-    if to_csv is not None:
-        tables = to_csv(directory)
-        if isinstance(tables, dict):
-            for name, text in sorted(tables.items()):
-                stem = name if name.endswith(".csv") else f"{name}.csv"
-                out[f"oruk/{stem}"] = str(text)
+    for name, document in oruk.export_json(public).items():
+        out[f"oruk/{name}"] = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    for name, text in oruk.export_tables(public).items():
+        out[f"oruk/tables/{name}"] = str(text)
     return out
 
 
@@ -129,6 +117,18 @@ def render_downloads(data: SiteData, oruk: dict[str, str]) -> str:
         "",
     ]
     if oruk:
-        body += ["## Open Referral UK", "", "The directory in the Open Referral UK 3.0 format:", ""]
-        body += [f"- [{name.split('/')[-1]}]({DOWNLOADS}/{name})" for name in sorted(oruk)]
+        documents = sorted(n for n in oruk if n.count("/") == 1)
+        tables = sorted(n for n in oruk if n.startswith("oruk/tables/"))
+        body += [
+            "## Open Referral UK",
+            "",
+            "The directory in the [Open Referral UK](https://openreferraluk.org/) 3.0 format, "
+            "as its API would serve it (JSON) and as its tabular data package (CSV).",
+            "",
+        ]
+        body += [f"- [{name.split('/')[-1]}]({DOWNLOADS}/{name})" for name in documents]
+        if tables:
+            body += [
+                "- Tables: " + ", ".join(f"[{n.split('/')[-1]}]({DOWNLOADS}/{n})" for n in tables)
+            ]
     return page("Downloads", body)

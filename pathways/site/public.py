@@ -2,7 +2,8 @@
 
 Hidden sites (refuges) are removed here, once, before any page or download is rendered: the page
 renderers never see them, so they cannot leak a name, an address, a postcode or coordinates, and
-no distance is ever measured from them.
+no distance is ever measured from them. The removal is :func:`directory.oruk.publishable`, the
+same that the Open Referral UK export applies, so the site and the exports publish one thing.
 
 >>> from directory.loading import load
 >>> shipped = load()
@@ -19,9 +20,10 @@ from math import asin, cos, radians, sin, sqrt
 from typing import TYPE_CHECKING
 
 from directory.models import REMOTE
+from directory.oruk import publishable
 
 if TYPE_CHECKING:
-    from directory.models import Agency, Directory, Pathway, Site
+    from directory.models import Directory, Pathway, Site
 
 __all__ = ["distance_km", "nearest_site", "public_view", "reach"]
 
@@ -30,20 +32,7 @@ _EARTH_RADIUS_KM = 6371.0088
 
 def public_view(directory: Directory) -> Directory:
     """A copy of ``directory`` with every hidden site removed from agencies and pathways."""
-    agencies = tuple(_public_agency(a) for a in directory.agencies)
-    return directory.model_copy(update={"agencies": agencies})
-
-
-def _public_agency(agency: Agency) -> Agency:
-    hidden = {s.id for s in agency.sites if s.hidden}
-    if not hidden:
-        return agency
-    pathways = tuple(
-        p.model_copy(update={"sites": tuple(s for s in p.sites if s not in hidden)})
-        for p in agency.pathways
-    )
-    sites = tuple(s for s in agency.sites if not s.hidden)
-    return agency.model_copy(update={"sites": sites, "pathways": pathways})
+    return publishable(directory)
 
 
 def reach(directory: Directory, pathway: Pathway) -> frozenset[str]:
