@@ -213,6 +213,48 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         "A site that no pathway uses",
         "List it under a pathway's sites or remove it.",
     ),
+    # Open Referral UK import (directory.oruk): ``field`` holds the JSON pointer of the value
+    "oruk-invalid": (
+        "error",
+        "An Open Referral UK document or record that cannot be read",
+        "Check the record against the Open Referral UK 3.0 schema (services need id, name, "
+        "status and an organization).",
+    ),
+    "oruk-no-needs": (
+        "error",
+        "An Open Referral UK service with no taxonomy term that maps to a need",
+        "Tag the service with need terms, or add its terms as synonyms in needs.yaml.",
+    ),
+    "oruk-unmapped-term": (
+        "warning",
+        "An Open Referral UK taxonomy term that matches no need",
+        "Add the term as a synonym of the need it means in needs.yaml, or ignore it.",
+    ),
+    "oruk-unmapped-area": (
+        "warning",
+        "An Open Referral UK service area or location outside the base directory's districts",
+        "Name districts as localities.yaml does (id, label or alias), or add an alias.",
+    ),
+    "oruk-unsupported": (
+        "warning",
+        "An Open Referral UK field the directory format cannot carry",
+        "Nothing to do if the field is not needed for referrals; see docs/open-referral.md.",
+    ),
+    "oruk-assumed": (
+        "warning",
+        "A value the directory needs was missing from the feed and was assumed",
+        "Check the assumed value in the YAML written and correct it.",
+    ),
+    "oruk-empty": (
+        "warning",
+        "An Open Referral UK document or record with nothing to import",
+        "Import a Page of services or organizations with their services.",
+    ),
+    "oruk-partial-page": (
+        "warning",
+        "One page of a paged Open Referral UK feed",
+        "Fetch every page (or per_page large enough) and import them all.",
+    ),
     # cohort files (matching.cohort): ``field`` holds the column or key
     "cohort-column": (
         "error",
