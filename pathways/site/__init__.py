@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from directory.models import Directory
 from pathways.site.agencies import render_agencies_index, render_agency
 from pathways.site.capacity import render_capacity
 from pathways.site.common import SiteData, entity_path
@@ -42,8 +43,6 @@ from pathways.site.problems import render_problems
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from directory.models import Directory
-
 __all__ = ["render_files", "render_nav", "render_pages", "render_problems"]
 
 
@@ -62,7 +61,8 @@ def render_pages(directory: Directory, *, oruk: bool = True) -> dict[str, str]:
         "pathways/index.md": render_pathways_index(data),
         "coverage.md": render_coverage(data),
         "places.md": render_capacity(data),
-        "downloads.md": render_downloads(data, oruk_files(d) if oruk else {}),
+        # the ORUK file names do not depend on the contents: list them from an empty export
+        "downloads.md": render_downloads(data, oruk_files(Directory()) if oruk else {}),
     }
     pages.update({entity_path("needs", n.id): render_need(data, n) for n in d.needs})
     pages.update({entity_path("districts", x.id): render_district(data, x) for x in d.districts})

@@ -94,8 +94,20 @@ def entity_path(kind: str, ident: str) -> str:
 
 
 def link(from_page: str, to_page: str) -> str:
-    """A relative link between two pages given by their paths in the docs folder."""
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    """A relative link between two pages given by their paths in the docs folder.
+
+    >>> link("index.md", "needs/alcohol.md"), link("needs/a.md", "needs/b.md")
+    ('needs/alcohol.md', 'b.md')
+    >>> link("needs/a.md", "coverage.md"), link("a/b/c.md", "a/d.md")
+    ('../coverage.md', '../d.md')
+    """
+    here, _, _ = from_page.rpartition("/")
+    there, _, name = to_page.rpartition("/")
+    if "/" in here or "/" in there:  # deeper than the site's pages go: the general rule
+        return posixpath.relpath(to_page, here or ".")
+    if here == there:
+        return name
+    return ("../" if here else "") + to_page
 
 
 def page(

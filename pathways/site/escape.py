@@ -25,8 +25,9 @@ __all__ = ["html_text", "md_cell", "md_link", "md_text", "safe_link"]
 # Characters that mean something inline in Python-Markdown (and its usual extensions), escaped
 # with a backslash. "|" is written as an entity so that it is safe whether or not the tables
 # extension is loaded; "&", "<" and ">" become HTML entities.
-_BACKSLASHED = frozenset("\\`*_{}[]()!")
+_BACKSLASHED = "\\`*_{}[]()!"
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;"}
+_MD_TABLE = str.maketrans({**{ch: "\\" + ch for ch in _BACKSLASHED}, **_ENTITIES})
 # Characters that start a block (heading, list, quote, rule) when they open a line.
 _LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])")
 _SPACE = re.compile(r"\s+")
@@ -53,9 +54,7 @@ def md_text(text: str) -> str:
     >>> md_text("a | b")
     'a &#124; b'
     """
-    flat = _flat(text)
-    out = "".join(_ENTITIES.get(ch) or ("\\" + ch if ch in _BACKSLASHED else ch) for ch in flat)
-    return _LINE_START.sub(_escape_start, out, count=1)
+    return _LINE_START.sub(_escape_start, _flat(text).translate(_MD_TABLE), count=1)
 
 
 def _flat(text: str) -> str:

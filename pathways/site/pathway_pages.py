@@ -102,4 +102,6 @@ def render_pathway(data: SiteData, pathway: Pathway) -> str:
     body += ["", "## Referral", ""]
     body.append(md_text(pathway.referral) if pathway.referral else "No referral route is recorded.")
     body += ["", f"**Last verified:** {fmt_date(agency.last_verified)} (the agency's entry)."]
-    return page(pathway.name, body, edit_path=f"agencies/{agency.id}.yaml")
+    # the agency in the title tells apart pathways of the same name in search results and tabs
+    title = f"{pathway.name} — {agency.name}"
+    return page(title, body, edit_path=f"agencies/{agency.id}.yaml")
