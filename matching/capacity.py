@@ -41,7 +41,7 @@ from directory.errors import (
 )
 from directory.rules import did_you_mean
 from matching.ledger import STATUSES, connect, immediate
-from matching.periods import Period, period_of
+from matching.periods import PERS, Period, period_of
 
 if TYPE_CHECKING:
     import os
@@ -142,6 +142,12 @@ def period_for(pathway: Pathway, on: date) -> Period:
     return period_of(on, pathway.capacity.per if pathway.capacity is not None else "month")
 
 
+def _periods(pathways: Sequence[Pathway], on: date) -> dict[str, Period]:
+    """Each pathway's period containing ``on`` (computed once per kind of period)."""
+    kinds = {per: period_of(on, per) for per in PERS}
+    return {p.id: kinds[p.capacity.per if p.capacity is not None else "month"] for p in pathways}
+
+
 def is_stale(pathway: Pathway, today: date, stale_after: timedelta = STALE_AFTER) -> bool:
     """Whether the pathway's capacity was updated more than ``stale_after`` before ``today``.
 
@@ -193,9 +199,8 @@ class NominalCapacity:
     def availability(self, pathways: Sequence[Pathway], on: date) -> dict[str, Availability]:
         """Availability of each pathway, by id, in its period containing ``on``."""
         today = self.today or date.today()
-        return {
-            p.id: _availability(p, period_for(p, on), 0, today, self.stale_after) for p in pathways
-        }
+        periods = _periods(pathways, on)
+        return {p.id: _availability(p, periods[p.id], 0, today, self.stale_after) for p in pathways}
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,12 +359,29 @@ class Ledger:
             raise LedgerError(f"ledger {self.path} is damaged or unreadable: {err}") from None
 
     def check(self) -> None:
-        """Read the whole file (``PRAGMA integrity_check``); raise
-        :class:`~directory.errors.LedgerError` if any part of it is damaged."""
+        """Read the whole file (``PRAGMA integrity_check``) and recount the places taken from the
+        referrals; raise :class:`~directory.errors.LedgerError` if anything disagrees."""
         with self._guard():
             problems = [r[0] for r in self._db.execute("PRAGMA integrity_check(5)")]
-        if problems != ["ok"]:
-            raise LedgerError(f"ledger {self.path} is damaged: {'; '.join(problems)}")
+            if problems != ["ok"]:
+                raise LedgerError(f"ledger {self.path} is damaged: {'; '.join(problems)}")
+            wrong = self._db.execute(
+                """
+                WITH counted AS (
+                    SELECT pathway, period, count(*) AS places FROM referral
+                    WHERE waitlisted = 0 AND status <> 'cancelled' GROUP BY pathway, period)
+                SELECT (SELECT count(*) FROM (
+                            SELECT pathway, period, places FROM counted
+                            EXCEPT SELECT pathway, period, places FROM taken WHERE places > 0))
+                     + (SELECT count(*) FROM (
+                            SELECT pathway, period, places FROM taken WHERE places > 0
+                            EXCEPT SELECT pathway, period, places FROM counted))
+                """
+            ).fetchone()[0]
+        if wrong:
+            raise LedgerError(
+                f"ledger {self.path} is damaged: places taken disagree with the referrals"
+            )
 
     # ------------------------------------------------------------------------------ reading
     def _loads(
@@ -371,15 +393,13 @@ class Ledger:
         periods = sorted({k for _, k in keys})
         pathways = sorted({p for p, _ in keys})
         sql = (
-            "SELECT pathway, period, count(*) FROM referral "
-            "WHERE waitlisted = 0 AND status <> 'cancelled' "
-            f"AND period IN ({', '.join('?' * len(periods))})"
+            "SELECT pathway, period, places FROM taken "
+            f"WHERE period IN ({', '.join('?' * len(periods))})"
         )
         params: list[str] = list(periods)
-        if len(pathways) <= 500:  # else read the periods whole: still one indexed scan
+        if len(pathways) <= 500:  # else read the periods whole: one row per pathway
             sql += f" AND pathway IN ({', '.join('?' * len(pathways))})"
             params += pathways
-        sql += " GROUP BY pathway, period"
         wanted = set(keys)
         return {(p, k): n for p, k, n in conn.execute(sql, params) if (p, k) in wanted}
 
@@ -387,7 +407,7 @@ class Ledger:
         """Availability of each pathway, by id, in its period containing ``on``: places minus
         referrals booked there (not cancelled, not waitlisted). One query for all pathways."""
         today = self.today or date.today()
-        periods = {p.id: period_for(p, on) for p in pathways}
+        periods = _periods(pathways, on)
         with self._guard():
             loads = self._loads(self._db, [(pid, per.key) for pid, per in periods.items()])
         return {

@@ -3,18 +3,16 @@
 This module owns the file; :class:`matching.capacity.Ledger` owns what the rows mean (places
 booked, left, waitlists). The file stores only what capacity needs (one row per referral):
 
-========== ==========================================================================
-column     meaning
-========== ==========================================================================
-reference  the opaque reference of a plan (a uuid or a force system's case key; never a name)
-pathway    the pathway id the referral books
-period     the capacity period it counts against: ``2026-W48``, ``2026-11``, ``2026-Q4``
-booked_on  the date the plan was booked (ISO), from which the period was computed
-created_at when the row was written (UTC, ISO 8601); ``updated_at`` when it last changed
-attended_at when attendance was first recorded (NULL if never)
-status     ``booked``, ``attended``, ``completed``, ``cancelled`` or ``breached``
-waitlisted 1 while the referral waits for a place (it then takes none), else 0
-========== ==========================================================================
+| column | meaning |
+|---|---|
+| ``reference`` | the opaque reference of a plan (a uuid or a case key; never a name) |
+| ``pathway`` | the pathway id the referral books |
+| ``period`` | the capacity period it counts against: ``2026-W48``, ``2026-11``, ``2026-Q4`` |
+| ``booked_on`` | the date the plan was booked (ISO), from which the period was computed |
+| ``created_at`` | when the row was written (UTC, ISO 8601); ``updated_at`` when it last changed |
+| ``attended_at`` | when attendance was first recorded (NULL if never) |
+| ``status`` | ``booked``, ``attended``, ``completed``, ``cancelled`` or ``breached`` |
+| ``waitlisted`` | 1 while the referral waits for a place (it then takes none), else 0 |
 
 No names, needs, assessment facts or free text: a leaked ledger says which pathways a plan used
 and when, keyed by an opaque reference.
@@ -60,6 +58,7 @@ __all__ = [
     "connect",
     "immediate",
     "read_header",
+    "run_script",
 ]
 
 #: ``PRAGMA application_id`` of a ledger: the ASCII bytes "PWLG" (PathWays LedGer).
@@ -87,9 +86,36 @@ CREATE TABLE referral (
     waitlisted  INTEGER NOT NULL DEFAULT 0 CHECK (waitlisted IN (0, 1)),
     UNIQUE (reference, pathway)
 );
-CREATE INDEX referral_load ON referral (period, pathway)
-    WHERE waitlisted = 0 AND status <> 'cancelled';
 CREATE INDEX referral_booked_on ON referral (booked_on);
+
+-- Places taken per pathway and period, kept by triggers in the same transaction as the change
+-- to referral, so that reading what is left costs one row per pathway whatever the ledger size.
+CREATE TABLE taken (
+    pathway TEXT NOT NULL,
+    period  TEXT NOT NULL,
+    places  INTEGER NOT NULL CHECK (places >= 0),
+    PRIMARY KEY (pathway, period)
+) WITHOUT ROWID;
+CREATE TRIGGER referral_insert AFTER INSERT ON referral
+WHEN NEW.waitlisted = 0 AND NEW.status <> 'cancelled'
+BEGIN
+    INSERT INTO taken (pathway, period, places) VALUES (NEW.pathway, NEW.period, 1)
+        ON CONFLICT (pathway, period) DO UPDATE SET places = places + 1;
+END;
+CREATE TRIGGER referral_delete AFTER DELETE ON referral
+WHEN OLD.waitlisted = 0 AND OLD.status <> 'cancelled'
+BEGIN
+    UPDATE taken SET places = places - 1 WHERE pathway = OLD.pathway AND period = OLD.period;
+END;
+CREATE TRIGGER referral_update AFTER UPDATE OF pathway, period, status, waitlisted ON referral
+BEGIN
+    UPDATE taken SET places = places - 1
+        WHERE pathway = OLD.pathway AND period = OLD.period
+          AND OLD.waitlisted = 0 AND OLD.status <> 'cancelled';
+    INSERT INTO taken (pathway, period, places)
+        SELECT NEW.pathway, NEW.period, 1 WHERE NEW.waitlisted = 0 AND NEW.status <> 'cancelled'
+        ON CONFLICT (pathway, period) DO UPDATE SET places = places + 1;
+END;
 """
 
 #: Version 1, the first draft of the ledger: no waitlist, no booking date, one timestamp. Kept
@@ -108,6 +134,28 @@ CREATE INDEX referral_period ON referral (period, pathway);
 """
 
 
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run each statement of ``script`` inside the caller's transaction (``executescript`` would
+    commit it first). Statements end where SQLite says they are complete, so triggers whose
+    bodies hold semicolons stay whole.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> run_script(conn, "CREATE TABLE t (x); CREATE TRIGGER g AFTER INSERT ON t "
+    ...                  "BEGIN SELECT 1; SELECT 2; END; INSERT INTO t VALUES (1);")
+    >>> conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    2
+    """
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n\t;"):
+                conn.execute(buffer)
+            buffer = ""
+    if buffer.strip(" \n\t;"):
+        raise LedgerError(f"incomplete SQL statement: {buffer.strip()[:60]!r}")
+
+
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
     """Add waitlists, the booking date, ``updated_at`` and ``attended_at``; rebuild the table so
     that the status CHECK constraint holds (SQLite cannot add a constraint in place)."""
@@ -119,9 +167,7 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
         raise LedgerError(f"cannot upgrade: {bad} referral(s) with an unknown status")
     conn.execute("ALTER TABLE referral RENAME TO referral_v1")
     conn.execute("DROP INDEX IF EXISTS referral_period")
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    run_script(conn, SCHEMA)
     conn.execute(
         """
         INSERT INTO referral (id, reference, pathway, period, booked_on, created_at, updated_at,
@@ -218,9 +264,7 @@ def _initialise(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            run_script(conn, SCHEMA)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except BaseException:

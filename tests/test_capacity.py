@@ -9,7 +9,7 @@ import tempfile
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given, settings
@@ -35,6 +35,8 @@ from tests.ledger_workers import CONTENDED, book_plans, pathway
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+    from directory.models import Pathway
 
 
 DAY = date(2026, 11, 23)  # a Monday: 2026-W48, 2026-11, 2026-Q4
@@ -345,58 +347,86 @@ def test_a_closed_ledger_refuses_use(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- model check
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(["reserve", "reserve", "reserve", "cancel"]),
+        st.sampled_from(["reserve", "reserve", "reserve", "cancel", "admit", "attend"]),
         st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=3, unique=True),
         st.booleans(),
         st.integers(0, 40),
     ),
-    max_size=25,
+    max_size=30,
 )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(ops=OPS)
 def test_ledger_agrees_with_a_counting_model(
     ops: list[tuple[str, list[str], bool, int]],
 ) -> None:
+    """Random bookings, cancellations, admissions and attendances against a plain model."""
     paths = {"a": pathway("a", 1), "b": pathway("b", 2), "c": pathway("c", 3, per="week")}
     paths["d"] = pathway("d", 2, status="waitlist")
     start = date(2026, 12, 20)
-    model: dict[str, list[tuple[str, str, bool]]] = {}  # reference -> (pathway, period, waits)
+    # reference -> pathway -> [period, waits, attended]; cancelled referrals leave the model
+    model: dict[str, dict[str, list[Any]]] = {}
 
     def taken(pid: str, key: str) -> int:
         return sum(
-            1 for refs in model.values() for p, k, w in refs if (p, k) == (pid, key) and not w
+            1
+            for refs in model.values()
+            for p, (k, w, _) in refs.items()
+            if (p, k) == (pid, key) and not w
         )
+
+    def has_place(p: Pathway, key: str) -> bool:
+        return p.capacity.status != "waitlist" and taken(p.id, key) < p.capacity.places  # type: ignore[union-attr,operator]
 
     with tempfile.TemporaryDirectory() as tmp, Ledger(Path(tmp) / "l.db", today=TODAY) as ledger:
         for i, (op, ids, waitlist, offset) in enumerate(ops):
             on = start + timedelta(days=offset)
-            if op == "cancel":
-                if model:
-                    ref = sorted(model)[offset % len(model)]
-                    ledger.cancel(ref)
+            refs = sorted(model)
+            ref = refs[offset % len(refs)] if refs else None
+            if op == "cancel" and ref is not None:
+                kept = {p: e for p, e in model[ref].items() if e[2]}  # attended keep their place
+                assert ledger.cancel(ref) == len(model[ref]) - len(kept)
+                model[ref] = kept
+                if not kept:
                     del model[ref]
-                continue
-            plan = [paths[x] for x in ids]
-            expect: list[tuple[str, str, bool]] = []
-            refused = False
-            for p in plan:
-                key = period_for(p, on).key
-                full = p.capacity.status == "waitlist" or taken(p.id, key) >= p.capacity.places  # type: ignore[union-attr,operator]
-                refused |= full and not waitlist
-                expect.append((p.id, key, full))
-            if refused:
-                with pytest.raises(PlaceFullError):
-                    ledger.reserve(plan, reference=f"r{i}", on=on, allow_waitlist=waitlist)
-            else:
-                booking = ledger.reserve(plan, reference=f"r{i}", on=on, allow_waitlist=waitlist)
-                assert [(b.pathway, b.period, b.waitlisted) for b in booking.referrals] == expect
-                model[f"r{i}"] = expect
-            got = ledger.availability(list(paths.values()), on)
+            elif op == "admit" and ref is not None:
+                waiting = sorted(pid for pid, (_, w, _) in model[ref].items() if w)
+                if waiting:
+                    p = paths[waiting[0]]
+                    key = period_for(p, on).key
+                    if has_place(p, key):
+                        assert ledger.admit(ref, p, on=on).period == key
+                        model[ref][p.id] = [key, False, False]
+                    else:
+                        with pytest.raises(PlaceFullError):
+                            ledger.admit(ref, p, on=on)
+            elif op == "attend" and ref is not None:
+                for pid, entry in model[ref].items():
+                    if not entry[1]:
+                        ledger.set_status(ref, pid, "attended")  # keeps its place
+                        entry[2] = True
+            elif op == "reserve":
+                plan = [paths[x] for x in ids]
+                expect = [(p.id, period_for(p, on).key) for p in plan]
+                full = [not has_place(p, k) for p, (_, k) in zip(plan, expect, strict=True)]
+                if any(full) and not waitlist:
+                    with pytest.raises(PlaceFullError):
+                        ledger.reserve(plan, reference=f"r{i}", on=on, allow_waitlist=waitlist)
+                else:
+                    booking = ledger.reserve(
+                        plan, reference=f"r{i}", on=on, allow_waitlist=waitlist
+                    )
+                    got = [(b.pathway, b.period, b.waitlisted) for b in booking.referrals]
+                    assert got == [(p, k, f) for (p, k), f in zip(expect, full, strict=True)]
+                    model[f"r{i}"] = {
+                        p: [k, f, False] for (p, k), f in zip(expect, full, strict=True)
+                    }
+            got_left = ledger.availability(list(paths.values()), on)
             for p in paths.values():
                 key = period_for(p, on).key
-                assert got[p.id].left == max(0, p.capacity.places - taken(p.id, key))  # type: ignore[union-attr,operator]
+                assert got_left[p.id].left == max(0, p.capacity.places - taken(p.id, key))  # type: ignore[union-attr,operator]
+        ledger.check()  # the places kept by triggers equal a recount of the referrals
 
 
 # ----------------------------------------------------------------------------- concurrency

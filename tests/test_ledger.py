@@ -69,7 +69,7 @@ def test_new_ledger_is_recognisable_and_stores_only_what_capacity_needs(tmp_path
         "SELECT reference, pathway, period, status, waitlisted FROM referral"
     ).fetchall()
     conn.close()
-    assert tables == {"referral"}
+    assert tables == {"referral", "taken"}  # taken: places per pathway and period, no more
     assert row == [("ref-1", "p", "2026-11", "booked", 0)]
     assert not any(name.endswith(".new") for name in _siblings(path))  # no temporary left
 
@@ -197,6 +197,19 @@ def test_a_damaged_ledger_is_refused(tmp_path: Path) -> None:
             ledger.references()
 
 
+def test_check_finds_places_taken_that_disagree_with_referrals(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    with Ledger(path) as ledger:
+        ledger.reserve([pathway("p", 3)], reference="a", on=DAY)
+        ledger.check()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE taken SET places = 0")  # as if someone edited the file by hand
+    conn.commit()
+    conn.close()
+    with Ledger(path) as ledger, pytest.raises(LedgerError, match="disagree"):
+        ledger.check()
+
+
 # ----------------------------------------------------------------------------- migrations
 V1_SCHEMA = """
 CREATE TABLE referral (
@@ -256,11 +269,13 @@ def test_a_version_1_ledger_is_upgraded(tmp_path: Path) -> None:
     assert _pragma(path, "user_version") == SCHEMA_VERSION
     assert _pragma(path, "journal_mode") == "wal"
     assert "waitlisted" in _columns(path)
+    with Ledger(path) as ledger:
+        ledger.check()  # places taken were counted from the version 1 rows
     conn = sqlite3.connect(path)
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     conn.close()
     assert "referral_period" not in indexes
-    assert {"referral_load", "referral_booked_on"} <= indexes
+    assert "referral_booked_on" in indexes
     with Ledger(path) as ledger:  # opening again changes nothing
         assert ledger.references() == ("a", "b", "c", "d", "e", "f")
 

@@ -1,0 +1,155 @@
+"""The referrals ledger: bookings per second from 1 and 4 processes; availability() latency
+with the ledger against the directory alone (nominal), for the shipped directory's pathways.
+
+Run ``python benchmarks/capacity.py`` (about a minute) or ``python benchmarks/capacity.py --quick``.
+
+* Bookings: each plan books 2-3 referrals to shipped pathways (places multiplied by 1000, so
+  plans succeed but every booking still counts places under the lock) on a day of November 2026.
+  Every booking is one ``BEGIN IMMEDIATE`` transaction committed with ``synchronous=FULL`` (an
+  fsync per booking), into a fresh ledger file under the system temp folder. Workers are spawned
+  processes that start together behind a barrier; the time is from the barrier to the last done.
+* Availability: the median of repeated ``availability(all pathways, day)`` calls on a ledger that
+  already holds a year at the shipped scale (4,200 referrals) and one at ten times a national
+  year of one force's scale (200,000 referrals), against :class:`NominalCapacity` in the same
+  process on the same pathways.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from directory.loading import load
+from directory.models import Pathway
+from matching.capacity import Ledger, NominalCapacity, period_for
+
+DAY = date(2026, 11, 23)
+
+
+def roomy_pathways() -> list[Pathway]:
+    """The shipped active, open pathways with 1000 times their places (None stays None)."""
+    out = []
+    for p in load().pathways:
+        cap = p.capacity
+        if not p.active or (cap is not None and cap.status != "open"):
+            continue
+        if cap is not None and cap.places is not None:
+            p = p.model_copy(
+                update={"capacity": cap.model_copy(update={"places": cap.places * 1000})}
+            )
+        out.append(p)
+    return out
+
+
+def _worker(path: str, n: int, seed: int, start: Any, done: Any) -> None:
+    pathways = roomy_pathways()
+    rng = random.Random(seed)
+    plans = [rng.sample(pathways, rng.randint(2, 3)) for _ in range(n)]
+    with Ledger(path, timeout=120) as ledger:
+        start.wait()
+        for i, plan in enumerate(plans):
+            ledger.reserve(plan, reference=f"s{seed}-{i}", on=DAY)
+    done.put(n)
+
+
+def bookings_per_second(processes: int, plans_each: int) -> tuple[float, int]:
+    """Committed bookings per second with ``processes`` processes booking at once."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "ledger.sqlite")
+        Ledger(path).close()
+        ctx = multiprocessing.get_context("spawn")
+        start = ctx.Barrier(processes + 1)
+        done = ctx.Queue()
+        procs = [
+            ctx.Process(target=_worker, args=(path, plans_each, seed, start, done))
+            for seed in range(processes)
+        ]
+        for p in procs:
+            p.start()
+        start.wait()
+        t0 = time.perf_counter()
+        booked = sum(done.get() for _ in procs)
+        elapsed = time.perf_counter() - t0
+        for p in procs:
+            p.join()
+        with Ledger(path) as ledger:
+            assert len(ledger.references()) == booked
+        return booked / elapsed, booked
+
+
+def filled_ledger(path: Path, pathways: list[Pathway], referrals: int) -> Ledger:
+    """A ledger holding ``referrals`` rows spread over the year to ``DAY`` (bulk-loaded)."""
+    ledger = Ledger(path)
+    rng = random.Random(1)
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    rows = []
+    for i in range(referrals):
+        p = rng.choice(pathways)
+        day = DAY - timedelta(days=rng.randrange(365))
+        rows.append((f"r{i // 2}", p.id, period_for(p, day).key, day.isoformat(), stamp, stamp))
+    conn = ledger._db
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT OR IGNORE INTO referral (reference, pathway, period, booked_on, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    return ledger
+
+
+def median_seconds(call: Any, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer bookings and calls")
+    args = parser.parse_args()
+    plans = 150 if args.quick else 600
+    repeat = 50 if args.quick else 300
+
+    print("Bookings (2-3 referrals a plan, one transaction each, synchronous=FULL)")
+    one, n1 = bookings_per_second(1, plans)
+    four, n4 = bookings_per_second(4, plans // 4)
+    print(f"  1 process : {one:8.0f} bookings/s ({n1} plans)")
+    print(f"  4 processes: {four:8.0f} bookings/s ({n4} plans)   ratio 4/1: {four / one:.2f}")
+
+    pathways = load().pathways
+    nominal = NominalCapacity(today=DAY)
+    print(f"availability() of all {len(pathways)} shipped pathways, median of {repeat} calls")
+    with tempfile.TemporaryDirectory() as tmp:
+        for referrals in (4_200, 200_000):
+            ledger = filled_ledger(Path(tmp) / f"l{referrals}.sqlite", pathways, referrals)
+            assert (
+                ledger.availability(pathways, DAY).keys()
+                == nominal.availability(pathways, DAY).keys()
+            )
+            t_ledger = median_seconds(lambda: ledger.availability(pathways, DAY), repeat)  # noqa: B023
+            t_nominal = median_seconds(lambda: nominal.availability(pathways, DAY), repeat)
+            ledger.close()
+            print(
+                f"  ledger of {referrals:>7,} referrals: {t_ledger * 1e3:7.3f} ms   "
+                f"nominal: {t_nominal * 1e3:7.3f} ms   ratio ledger/nominal: "
+                f"{t_ledger / t_nominal:5.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
