@@ -9,9 +9,9 @@ Run ``python benchmarks/capacity.py`` (about a minute) or ``python benchmarks/ca
   fsync per booking), into a fresh ledger file under the system temp folder. Workers are spawned
   processes that start together behind a barrier; the time is from the barrier to the last done.
 * Availability: the median of repeated ``availability(all pathways, day)`` calls on a ledger that
-  already holds a year at the shipped scale (4,200 referrals) and one at ten times a national
-  year of one force's scale (200,000 referrals), against :class:`NominalCapacity` in the same
-  process on the same pathways.
+  already holds a year at the shipped scale (4,200 referrals) and one holding a national year in
+  one file (200,000 referrals), against :class:`NominalCapacity` in the same process on the
+  same pathways.
 """
 
 from __future__ import annotations
