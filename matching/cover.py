@@ -449,6 +449,14 @@ def best_cover(
     n = len(items)
     if stats is not None:
         stats.update(options=len(options), needs=reach.bit_count(), expanded=0, pushed=0)
+    if not reach & (reach - 1):
+        # At most one need can be met: the optimum is one option (F2), the first by (new
+        # agency, distance, -spare, index); or nothing.
+        pick = min(((a not in free, d, nsp, r) for d, nsp, r, _, a in items), default=None)
+        if stats is not None:
+            stats.update(kept=len(items) and 1, agencies=len(items) and 1)
+        picked: tuple[int, ...] = (index[pick[3]],) if pick else ()
+        return Cover(picked, reach, _key(universe, options, picked, free))
 
     # 2. Weights (F3): one integer per option, its whole contribution to levels 3-6.
     top = 1 << n
@@ -467,12 +475,14 @@ def best_cover(
     agency_mask: dict[int, int] = {}
     free_mask = 0
     largest = 1
+    kept = 0
     for d, nsp, r, m, a in items:
         sole = per_agency[a] == 1 and a not in free
         for km, _, _, ka, knsp in by_need.get(m & -m, ()):
             if not m & ~km and knsp <= nsp and (ka == a or sole or ka in free):
                 break
         else:
+            kept += 1
             w = w_pw + d * w_d + (spmax + nsp) * w_sp + top - (top >> (r + 1))
             if a in free:
                 free_mask |= m
@@ -495,11 +505,10 @@ def best_cover(
                 agency_mask[a] = m
             if m.bit_count() > largest:
                 largest = m.bit_count()
-    kept = sum(len(v) for v in by_agency.values())
     if stats is not None:
         stats.update(kept=kept, agencies=len(by_agency))
     if kept <= 1:
-        picked: tuple[int, ...] = tuple(index[r] for v in by_agency.values() for _, _, r in v)
+        picked = tuple(index[r] for v in by_agency.values() for _, _, r in v)
         return Cover(picked, reach, _key(universe, options, picked, free))
     widest = max((agency_mask[a].bit_count() for a in by_agency if a not in free), default=1)
     # Branch on the unmet need met by the fewest options (fewest moves), not just the lowest.

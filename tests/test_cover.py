@@ -20,11 +20,16 @@ from hypothesis import strategies as st
 from matching.cover import Option, best_cover, cover_key, greedy_cover, is_cover
 from tests.strategies import adversarial_pairs, cover_instances
 
-FREE: frozenset[int] = frozenset()
-
 
 def bits(mask: int) -> list[int]:
     return [b for b in range(mask.bit_length()) if mask >> b & 1]
+
+
+def sum_masks(options: list[Option]) -> int:
+    union = 0
+    for o in options:
+        union |= o.mask
+    return union
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,13 +91,6 @@ def test_best_cover_equals_brute_force(instance: tuple[int, list[Option], frozen
     assert cover.key == (*levels, chosen)
     assert cover.key == cover_key(universe, options, cover.chosen, free_agencies=free)
     assert cover.covered == universe & sum_masks(options)
-
-
-def sum_masks(options: list[Option]) -> int:
-    union = 0
-    for o in options:
-        union |= o.mask
-    return union
 
 
 # ---------------------------------------------------------------------------------------------
