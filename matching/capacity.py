@@ -492,6 +492,8 @@ class Ledger:
         returns the existing booking (a safe retry); with other pathways it is refused.
         """
         ref = _check_reference(reference if reference is not None else str(uuid.uuid4()))
+        if isinstance(on, datetime):
+            on = on.date()
         ids = [p.id for p in pathways]
         if not ids:
             raise InvalidArgumentError("a plan with no referrals cannot be booked")

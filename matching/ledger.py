@@ -309,6 +309,13 @@ def connect(
     not modified in any of these cases.
     """
     path = Path(path)
+    try:
+        return _connect(path, create=create, timeout=timeout)
+    except OSError as err:
+        raise LedgerError(f"cannot open the ledger {path}: {err.strerror or err}") from None
+
+
+def _connect(path: Path, *, create: bool, timeout: float) -> sqlite3.Connection:
     if not path.exists():
         if not create:
             raise LedgerError(f"no ledger at {path}")

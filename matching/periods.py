@@ -23,7 +23,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, get_args
 
 from directory.errors import InvalidArgumentError
@@ -85,6 +85,8 @@ def period_of(on: date, per: Per) -> Period:
     ...
     directory.errors.InvalidArgumentError: unknown period 'fortnight'; use week, month or quarter
     """
+    if isinstance(on, datetime):
+        on = on.date()
     if per == "week":
         iso = on.isocalendar()
         start = on - timedelta(days=iso.weekday - 1)

@@ -257,6 +257,16 @@ def test_references_are_opaque_tokens(make_ledger: Callable[..., Ledger], refere
         make_ledger().reserve([pathway("p", 1)], reference=reference, on=DAY)
 
 
+def test_a_datetime_counts_as_its_day(make_ledger: Callable[..., Ledger]) -> None:
+    from datetime import datetime
+
+    ledger = make_ledger()
+    at = datetime(2026, 12, 31, 23, 59)
+    booking = ledger.reserve([pathway("w", 2, per="week")], reference="t", on=at)
+    assert booking.referrals[0].period == "2026-W53"
+    assert ledger.referrals("t")[0].booked_on == date(2026, 12, 31)
+
+
 def test_generated_reference_and_bad_plans(make_ledger: Callable[..., Ledger]) -> None:
     ledger = make_ledger()
     p = pathway("p", 5)

@@ -107,6 +107,15 @@ def test_missing_files_and_folders(tmp_path: Path) -> None:
         Ledger(tmp_path / "empty.sqlite", create=False)
 
 
+def test_os_errors_become_ledger_errors(tmp_path: Path) -> None:
+    dangling = tmp_path / "dangling.sqlite"
+    dangling.symlink_to(tmp_path / "gone" / "ledger.sqlite")
+    with pytest.raises(LedgerError, match="cannot open the ledger"):
+        Ledger(dangling)
+    assert dangling.is_symlink()
+    assert not (tmp_path / "gone").exists()
+
+
 def _open_and_book(path: str, n: int, start: object) -> None:
     start.wait()  # type: ignore[attr-defined]
     with Ledger(path) as ledger:
