@@ -67,12 +67,12 @@ def book_plans(ledger_path: str, plans: list[Plan], answers_path: str, start: An
 
 #: Pathways of the plans booked in a loop by the child that is killed.
 CRASH_PLAN: tuple[Pathway, ...] = tuple(
-    pathway(f"crash-{i}", None if i % 2 else 10**9) for i in range(12)
+    pathway(f"crash-{i}", None if i % 2 else 10**9) for i in range(200)
 )
 
 
 def book_until_killed(ledger_path: str, log_path: str) -> None:
-    """Book 12-referral plans forever, logging ``B ref`` before and ``D ref`` after each one."""
+    """Book 200-referral plans forever, logging ``B ref`` before and ``D ref`` after each one."""
     fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with Ledger(ledger_path) as ledger:
         i = 0
