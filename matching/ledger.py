@@ -14,8 +14,9 @@ booked, left, waitlists). The file stores only what capacity needs (one row per 
 | ``status`` | ``booked``, ``attended``, ``completed``, ``cancelled`` or ``breached`` |
 | ``waitlisted`` | 1 while the referral waits for a place (it then takes none), else 0 |
 
-No names, needs, assessment facts or free text: a leaked ledger says which pathways a plan used
-and when, keyed by an opaque reference.
+A second table, ``taken``, holds the places taken per (pathway, period), kept by triggers in the
+same transaction as every change to ``referral``. No names, needs, assessment facts or free text:
+a leaked ledger says which pathways a plan used and when, keyed by an opaque reference.
 
 The file is recognised by ``PRAGMA application_id`` (:data:`APPLICATION_ID`, "PWLG") and its
 schema version by ``PRAGMA user_version`` (:data:`SCHEMA_VERSION`). :func:`connect` reads both
