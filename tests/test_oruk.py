@@ -15,6 +15,7 @@ import json
 import os
 import stat
 import uuid
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -231,11 +232,12 @@ def test_validators_are_not_vacuous() -> None:
 
 @pytest.mark.parametrize("which", ["shipped", "synthetic", "small"])
 def test_exports_validate_against_the_standard(which: str, tmp_path: Path) -> None:
-    d = {
+    makers: dict[str, Callable[[], Directory]] = {
         "shipped": shipped,
         "synthetic": lambda: synthetic_directory(150, n_districts=9, seed=3),
         "small": lambda: small_directory(tmp_path),
-    }[which]()
+    }
+    d = makers[which]()
     services = export_services(d)
     organizations = export_organizations(d)
     taxonomies = export_taxonomies(d)
@@ -464,8 +466,10 @@ def test_standard_examples_import_with_sensible_problems(path: Path) -> None:
             # latitude 100, longitude 101 is not in the United Kingdom
             assert "coordinates-outside-uk" in {p.code for p in report.errors}
             unsupported = {
-                p.field.rsplit("/", 1)[-1] for p in report.problems if p.code == "oruk-unsupported"
-            }  # type: ignore[union-attr]
+                str(p.field).rsplit("/", 1)[-1]
+                for p in report.problems
+                if p.code == "oruk-unsupported"
+            }
             assert {"fees", "accreditations", "alert", "logo"} <= unsupported
 
 
