@@ -130,6 +130,8 @@ def main() -> None:
             folder = work / "generated"
             dump(generated, folder)
             rows.append(run(f"synthetic-{args.pathways}", load(folder), folder, work))
+    load_avg = os.getloadavg()[0]
+    print(f"load average (1 min) at the end: {load_avg:.1f} on {os.cpu_count()} cores")
     keys = list(rows[0])
     widths = [max(len(k), *(len(str(r[k])) for r in rows)) for k in keys]
     print("  ".join(k.rjust(w) for k, w in zip(keys, widths, strict=True)))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ def on_files(files: Files, config: Any) -> Files:
     hand = [f.src_uri for f in files.documentation_pages()]
     for path, text in render_pages(directory).items():
         if files.get_file_from_path(path) is not None:
-            raise ValueError(f"docs/{path} is hand-written but the site generates it")
+            raise PluginError(f"docs/{path} is hand-written but the site generates it")
         files.append(File.generated(config, path, content=text))
     for path, data in render_files(directory).items():
         files.append(File.generated(config, path, content=data))

@@ -349,7 +349,8 @@ def test_nav_lists_hand_pages_when_present(shipped) -> None:
     assert "reference/cli.md" in flat
     assert "open-referral.md" not in flat
     assert "pathways/index.md" in flat
-    assert "needs/alcohol.md" in flat
+    assert "needs/index.md" in flat
+    assert "needs/alcohol.md" not in flat  # entity pages are reached from their index
 
 
 # ------------------------------------------------------------------ command

@@ -74,7 +74,7 @@ def render_agencies_index(data: SiteData) -> str:
             f"| [{md_cell(a.name)}]({link(INDEX, entity_path('agencies', a.id))}) "
             f"| {KINDS[a.kind]} | {len(a.pathways)} | {fmt_date(a.last_verified)} |"
         )
-    return page("Agencies", body)
+    return page("Agencies", body, searchable=False)
 
 
 def render_agency(data: SiteData, agency: Agency) -> str:
@@ -125,7 +125,12 @@ def render_agency(data: SiteData, agency: Agency) -> str:
         body.append(f"- {md_link(src.title, src.url)} ({evidence[src.evidence]}{note})")
     if not agency.sources:
         body.append("No source is recorded.")
-    body += ["", f"**Last verified:** {fmt_date(agency.last_verified)}."]
+    download = link(here, f"downloads/yaml/agencies/{agency.id}.yaml")
+    body += [
+        "",
+        f"**Last verified:** {fmt_date(agency.last_verified)}. "
+        f"[Download this entry (YAML)]({download}).",
+    ]
     if agency.illustrative:
         body += ["", f'!!! note "Illustrative values"\n    {md_text(agency.illustrative)}']
     return page(agency.name, body, edit_path=f"agencies/{agency.id}.yaml")

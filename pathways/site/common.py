@@ -116,14 +116,17 @@ def page(
     *,
     edit_path: str | None = None,
     hide: tuple[str, ...] = (),
+    searchable: bool = True,
 ) -> str:
     """A Markdown page: front matter (escaped title, optional edit path, parts of the theme to
-    hide such as ``toc``) then the body lines."""
+    hide such as ``toc``, whether search indexes it) then the body lines."""
     meta = [f"title: {json.dumps(html_text(title), ensure_ascii=False)}"]
     if edit_path is not None:
         meta.append(f"edit_path: {json.dumps(edit_path)}")
     if hide:
         meta.append(f"hide: {json.dumps(list(hide))}")
+    if not searchable:
+        meta.append('search: {"exclude": true}')
     lines = ["---", *meta, "---", "", f"# {md_text(title)}", "", *body]
     while lines and lines[-1] == "":
         lines.pop()

@@ -3,9 +3,10 @@
 Generated pages never take a name a guide might want (``capacity.md`` is the ledger guide; the
 generated capacity page is ``places.md``); the MkDocs hook refuses a clash.
 
-Needs and districts (a few dozen, bounded by the taxonomy and the map) get a nav entry each;
-agencies and pathways (hundreds at national size) are reached from their index pages and search,
-so every page does not carry a menu of thousands of links.
+Each kind of generated page has one nav entry, its index; the pages of needs, districts, agencies
+and pathways are reached from there and from search. Every page carries the whole menu, so a
+menu entry per page would make the site grow with the square of its size (Material renders the
+nav into each of thousands of pages).
 
 >>> from directory.loading import load
 >>> from pathways.site.common import SiteData
@@ -20,8 +21,6 @@ so every page does not carry a menu of thousands of links.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from pathways.site.common import entity_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -57,19 +56,13 @@ def _ordered(pages: Iterable[str], first: tuple[str, ...]) -> list[str]:
 
 def render_nav(data: SiteData, hand_pages: Iterable[str]) -> list[dict[str, Any]]:
     """The MkDocs ``nav`` for the generated pages and the hand-written Markdown pages given."""
-    d = data.directory
     hand = [p for p in hand_pages if p.endswith(".md")]
     reference = [p for p in hand if p.startswith("reference/") or p in REFERENCE_ORDER]
     guides = [p for p in hand if p not in reference and p != "index.md"]
     nav: list[dict[str, Any]] = [
         {"Home": "index.md"},
-        {"Needs": ["needs/index.md", *(entity_path("needs", n.id) for n in d.needs)]},
-        {
-            "Districts": [
-                "districts/index.md",
-                *(entity_path("districts", x.id) for x in d.districts),
-            ]
-        },
+        {"Needs": "needs/index.md"},
+        {"Districts": "districts/index.md"},
         {"Agencies": "agencies/index.md"},
         {"Pathways": "pathways/index.md"},
         {"Coverage": "coverage.md"},

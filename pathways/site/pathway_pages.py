@@ -54,7 +54,7 @@ def render_pathways_index(data: SiteData) -> str:
             f"| [{md_cell(agency.name)}]({link(INDEX, entity_path('agencies', agency.id))}) "
             f"| {needs} | {delivery_text(p)} |"
         )
-    return page("Pathways", body)
+    return page("Pathways", body, searchable=False)
 
 
 def render_pathway(data: SiteData, pathway: Pathway) -> str:
