@@ -45,9 +45,19 @@ from directory.loading import AGENCIES_DIR, LOCALITIES_FILE, NEEDS_FILE
 from directory.models import District, PostcodeDistrict, Site, Town
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from directory.models import Agency, Directory
 
-__all__ = ["KEY_ORDER", "agency_yaml", "as_loaded", "dump", "to_plain", "write_atomic"]
+__all__ = [
+    "KEY_ORDER",
+    "agency_yaml",
+    "as_loaded",
+    "dump",
+    "to_plain",
+    "to_yaml",
+    "write_atomic",
+]
 
 #: Key order for the models whose field order is not the documented one (coordinates come from a
 #: base class, so they would come first). Other models keep their field order.
@@ -59,6 +69,7 @@ KEY_ORDER: dict[type[BaseModel], tuple[str, ...]] = {
 }
 _WIDTH = 90  # PyYAML breaks at the first space past this: lines stay near 100 characters
 _FOLD_AT = 80  # text longer than this is written folded (>-)
+_ODD_BREAKS = frozenset("\r\x85\u2028\u2029")  # line breaks to YAML 1.1 other than \n
 
 
 class _Flow(list[Any]):
@@ -69,11 +80,14 @@ class _Row(dict[str, Any]):
     """A record written on one line: ``{name: Wisbech, district: fenland, ...}``."""
 
 
-class _Dumper(yaml.SafeDumper):
-    """Safe dumper that indents block lists under their key and never writes aliases."""
+if TYPE_CHECKING:
+    _SafeDumper = yaml.SafeDumper
+else:  # libyaml's emitter when PyYAML has it: ten times faster than the pure-Python one
+    _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
+
+class _Dumper(_SafeDumper):
+    """Safe dumper that never writes anchors and aliases (the loader refuses them)."""
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
@@ -85,9 +99,11 @@ def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
     style = None
-    if "\n" in data:
+    if _ODD_BREAKS & set(data):
+        style = '"'  # PyYAML would fold these to spaces in any other style; escapes keep them
+    elif "\n" in data:
         style = "|"
-    elif len(data) > _FOLD_AT:
+    elif len(data) > _FOLD_AT and " " in data:  # folding breaks lines at spaces only
         style = ">"
     # the emitter falls back to quotes when a block style cannot hold the text exactly
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
@@ -128,7 +144,15 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def _yaml(data: Any) -> str:
+def to_yaml(data: Any) -> str:
+    """Plain data as YAML text in the style of the directory's files (no aliases, folded text).
+
+    >>> print(to_yaml({"needs": ["drugs", "alcohol"], "note": "yes"}), end="")
+    needs:
+    - drugs
+    - alcohol
+    note: 'yes'
+    """
     text: str = yaml.dump(
         data,
         Dumper=_Dumper,
@@ -141,57 +165,77 @@ def _yaml(data: Any) -> str:
 
 
 def _section(key: str, items: list[Any], *, spaced: bool) -> str:
-    """``key:`` and its list of records, each record dumped on its own and indented."""
-    if not items:
-        return f"{key}: []\n"
-    blocks = [textwrap.indent(_yaml([item]), "  ") for item in items]
+    """``key:`` and its list of records, each record dumped on its own and indented under it."""
+    blocks = [textwrap.indent(to_yaml([item]), "  ") for item in items]
     return f"{key}:\n" + ("\n" if spaced else "").join(blocks)
 
 
-def _file(header: dict[str, Any], sections: dict[str, list[Any]], *, spaced: bool) -> str:
-    parts = [_yaml(header)] if header else []
-    parts += [_section(key, items, spaced=spaced) for key, items in sections.items()]
-    return "\n".join(parts)
+def _is_records(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and not isinstance(value, _Flow)
+        and bool(value)
+        and all(isinstance(v, dict) for v in value)
+    )
+
+
+def _file(data: dict[str, Any], *, gaps: Iterable[str] = (), spaced: Iterable[str] = ()) -> str:
+    """A file's text, key by key: lists of records as indented sections, the rest as they come.
+
+    ``gaps`` names the sections with a blank line before them, ``spaced`` those with a blank line
+    between their records.
+    """
+    parts: list[str] = []
+    chunk: dict[str, Any] = {}
+    for key, value in data.items():
+        if not _is_records(value):
+            chunk[key] = value
+            continue
+        if chunk:
+            parts.append(to_yaml(chunk))
+            chunk = {}
+        gap = "\n" if parts and key in gaps else ""
+        parts.append(gap + _section(key, value, spaced=key in spaced))
+    if chunk:
+        parts.append(to_yaml(chunk))
+    return "".join(parts)
 
 
 def agency_yaml(agency: Agency) -> str:
     """The text of one agency file.
 
     >>> from directory.loading import load
-    >>> print(*agency_yaml(load().agency_by_id["cgl-cambridgeshire"]).splitlines()[:4], sep="\n")
+    >>> for line in agency_yaml(load().agency_by_id["cgl-cambridgeshire"]).splitlines()[:4]:
+    ...     print(line)
     id: cgl-cambridgeshire
     name: Change Grow Live Cambridgeshire
     operator: Change Grow Live (CGL)
     description: >-
     """
-    data = to_plain(agency)
-    sections = {key: data.pop(key) for key in ("sites", "pathways") if key in data}
-    return _file(data, sections, spaced=True)
+    blocks = ("sites", "pathways")
+    return _file(to_plain(agency), gaps=blocks, spaced=blocks)
 
 
 def _needs_yaml(directory: Directory) -> str:
-    return _file(
-        {},
-        {
-            "groups": [to_plain(g) for g in directory.groups],
-            "needs": [to_plain(n) for n in directory.needs],
-        },
-        spaced=False,
-    )
+    data = {
+        "groups": [to_plain(g) for g in directory.groups],
+        "needs": [to_plain(n) for n in directory.needs],
+    }
+    return _file(data, gaps=data)
 
 
 def _localities_yaml(directory: Directory) -> str:
-    header = {} if directory.attribution is None else {"attribution": directory.attribution}
-    sections: dict[str, list[Any]] = {
-        "areas": [to_plain(a) for a in directory.areas],
-        "districts": [to_plain(d) for d in directory.districts],
-    }
+    data: dict[str, Any] = {}
+    if directory.attribution is not None:
+        data["attribution"] = directory.attribution
+    data["areas"] = [to_plain(a) for a in directory.areas]
+    data["districts"] = [to_plain(d) for d in directory.districts]
     # gazetteer rows, one a line as in the hand-written file
     if directory.towns:
-        sections["towns"] = [_Row(to_plain(t)) for t in directory.towns]
+        data["towns"] = [_Row(to_plain(t)) for t in directory.towns]
     if directory.postcode_districts:
-        sections["postcode_districts"] = [_Row(to_plain(p)) for p in directory.postcode_districts]
-    return _file(header, sections, spaced=False)
+        data["postcode_districts"] = [_Row(to_plain(p)) for p in directory.postcode_districts]
+    return _file(data, gaps=data)
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> Path:

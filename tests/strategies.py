@@ -307,3 +307,140 @@ def directories(draw: st.DrawFn, *, max_agencies: int = 3) -> Directory:
         districts=districts,
         agencies=tuple(agencies),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# directory.dumping and directory.loading: directories that are hard to write as YAML
+#
+# yaml_texts() draws text that YAML treats specially: indicators (: - # ? & * ! | > % @ ` ' "
+# { } [ ] ,) anywhere, words that resolve to other types (yes, null, 0o17, 1e3, 2026-10-15),
+# every YAML 1.1 line break (\n \r \x85 \u2028 \u2029), tabs, runs of spaces, non-ASCII and
+# astral letters, and long runs that get folded; stripped and non-empty, like the models' text.
+# yaml_directories() takes a directories() draw (the oruk section above) and makes it harder:
+# agency ids whose file-name order differs from id order ("a-b" before "a"), awkward text in
+# names, descriptions, notes, addresses and district aliases (flow lists), and towns and
+# postcode districts (written one a line as flow mappings). It still passes the rules.
+# ---------------------------------------------------------------------------------------------
+
+from directory.models import PostcodeDistrict, Town  # noqa: E402
+
+_YAML_WORDS = ("yes", "No", "null", "~", "0o17", "017", "1e3", "0x1F", ".inf", "2026-10-15")
+_YAML_WORDS += ("- item", "key: value", "# note", "? q", "&a", "*a", "!tag", "%x", "@", "`")
+_YAML_CHARS = tuple(" \t\n\r\x85\u2028\u2029:-#?&*!|>%@`'\"{}[],.~aAé0🙂")
+
+
+def yaml_texts(*, max_size: int = 300) -> st.SearchStrategy[str]:
+    """Text YAML writers get wrong (see the section's notes); stripped, non-empty."""
+    pieces = st.sampled_from(_YAML_WORDS) | st.text(st.sampled_from(_YAML_CHARS), max_size=12)
+    words = st.lists(pieces | st.text(min_size=1, max_size=12), min_size=1, max_size=40)
+    return words.map(lambda ws: " ".join(ws)[:max_size].strip()).filter(bool)
+
+
+_FILE_ORDER_IDS = st.from_regex(r"\A[ab0]{1,2}(-[ab0]{1,2}){0,2}\Z", fullmatch=True)
+
+
+@st.composite
+def yaml_directories(draw: st.DrawFn, *, max_agencies: int = 3) -> Directory:
+    """A directories() draw with awkward ids and text (see the section's notes)."""
+    d = draw(directories(max_agencies=max_agencies))
+    label = yaml_texts(max_size=120)
+    text = st.none() | yaml_texts()
+    ids = draw(
+        st.lists(_FILE_ORDER_IDS, min_size=len(d.agencies), max_size=len(d.agencies), unique=True)
+    )
+    agencies = []
+    for agency, ident in zip(d.agencies, ids, strict=True):
+        data = agency.model_dump()
+        data |= {"id": ident, "name": draw(label), "description": draw(text)}
+        data["illustrative"] = draw(text)
+        for site in data["sites"]:
+            site["address"] = draw(text)
+        for pathway in data["pathways"]:
+            pathway["description"] = draw(text)
+            pathway["referral"] = draw(text)
+            pathway["eligibility"]["notes"] = draw(text)
+        agencies.append(Agency.model_validate(data))
+    districts = tuple(
+        x.model_copy(update={"aliases": tuple(draw(st.lists(label, max_size=3)))})
+        for x in d.districts
+    )
+    towns = tuple(
+        Town(
+            name=f"{draw(label)} {i}",  # the index keeps normalised names unique
+            district=draw(st.sampled_from(districts)).id,
+            lat=draw(st.floats(51.0, 54.0)),
+            lon=draw(st.floats(-2.0, 1.0)),
+            population=draw(st.none() | st.integers(0, 10**6)),
+        )
+        for i in range(draw(st.integers(0, 3)))
+    )
+    postcodes = tuple(
+        PostcodeDistrict(
+            code=f"PE{i + 1}",
+            district=draw(st.sampled_from(districts)).id,
+            lat=draw(st.floats(51.0, 54.0)),
+            lon=draw(st.floats(-2.0, 1.0)),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    return d.model_copy(
+        update={
+            "attribution": draw(text),
+            "districts": districts,
+            "towns": towns,
+            "postcode_districts": postcodes,
+            "agencies": tuple(agencies),
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# matching.flow and matching.gaps: transport networks
+#
+# flow_networks() draws a FlowNetwork of 0-7 groups (supply 0-6), 0-3 hubs and 1-6 targets
+# (capacity 0-6 or None for unlimited), with arcs group -> target, group -> hub, hub -> hub
+# (lower to higher number) and hub -> target, each with probability `density`, and costs from a
+# tiny range so that many optima tie. Supplies and capacities are small so that networks are
+# often oversubscribed (full targets) and often undersubscribed (unlimited ones). For the gaps
+# queries the tests reuse match_directories() and match_assessments() above.
+# ---------------------------------------------------------------------------------------------
+
+from matching.flow import FlowNetwork  # noqa: E402
+
+
+@st.composite
+def flow_networks(
+    draw: st.DrawFn,
+    *,
+    max_groups: int = 7,
+    max_hubs: int = 3,
+    max_targets: int = 6,
+    costs: tuple[int, ...] = (0, 1, 1, 2, 3, 5, 8),
+) -> FlowNetwork:
+    """A small transport network with hubs (see the section's notes)."""
+    n_groups = draw(st.integers(0, max_groups))
+    n_hubs = draw(st.integers(0, max_hubs))
+    n_targets = draw(st.integers(1, max_targets))
+    density = draw(st.sampled_from((0.2, 0.4, 0.7)))
+    supply = tuple(draw(st.integers(0, 6)) for _ in range(n_groups))
+    capacity = tuple(draw(st.none() | st.integers(0, 6)) for _ in range(n_targets))
+    first_target = n_groups + n_hubs
+    tails: list[int] = []
+    heads: list[int] = []
+    arc_costs: list[int] = []
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    for u in range(first_target):
+        low = max(u + 1, n_groups)  # groups and hubs point to hubs after them, or to targets
+        for v in range(low, first_target + n_targets):
+            if rng.random() < density:
+                tails.append(u)
+                heads.append(v)
+                arc_costs.append(rng.choice(costs))
+    return FlowNetwork(
+        supply=supply,
+        capacity=capacity,
+        tails=tuple(tails),
+        heads=tuple(heads),
+        costs=tuple(arc_costs),
+        n_hubs=n_hubs,
+    )
