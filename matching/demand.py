@@ -87,6 +87,7 @@ __all__ = [
     "period_kind",
     "read_counts",
     "synthetic_cohort",
+    "write_cohort",
     "write_counts",
 ]
 
@@ -616,3 +617,45 @@ def synthetic_cohort(
             )
         )
     return tuple(people)
+
+
+def write_cohort(people: Iterable[SyntheticPerson], path: str | Path) -> None:
+    """Write synthetic people as a cohort file (CSV, the format of :mod:`matching.cohort`).
+
+    Each person gets an opaque reference (``SYN-000001``...) and is placed by coordinates (their
+    town's), so the file reads back to the same districts. For made-up people only: nothing here
+    is fit for real assessments.
+
+    >>> import tempfile, pathlib
+    >>> from directory.loading import load
+    >>> from matching.cohort import read_cohort
+    >>> d = load()
+    >>> people = synthetic_cohort(d, 20, seed=4)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "cohort.csv"
+    ...     write_cohort(people, path)
+    ...     rows, report = read_cohort(path, d)
+    >>> report.ok, [r.assessment.district for r in rows] == [p.district for p in people]
+    (True, True)
+    """
+    from matching.cohort import COLUMNS
+
+    with Path(path).open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=[c for c in COLUMNS if c != "engaged"])
+        writer.writeheader()
+        for n, p in enumerate(people, start=1):
+            writer.writerow(
+                {
+                    "reference": f"SYN-{n:06d}",
+                    "needs": ";".join(p.needs),
+                    "where": f"{p.lat:.5f}, {p.lon:.5f}",
+                    "age": p.age,
+                    "gender": p.gender or "",
+                    "cohorts": ";".join(sorted(p.cohorts)),
+                    "offence": p.offence or "",
+                    "disposal": p.disposal or "",
+                    "travel_km": f"{p.travel_km:g}",
+                    "accept_remote": "yes" if p.accept_remote else "no",
+                    "accept_waitlist": "no",
+                }
+            )

@@ -21,8 +21,9 @@ The allocation (exact)
 Units of demand with the same deciding facts are grouped first; the groups, not the people, are
 the nodes of the network, which keeps it small (a national instance of 200,000 people has tens of
 thousands of groups). A group is a need, a district, and the *set of eligibility profiles* its
-people pass (two different ages, genders or offences that pass the same profiles are one group),
-with the travel limit and whether remote delivery is accepted. The network is::
+people pass among the pathways that reach them (two different ages, genders or offences that pass
+the same of those profiles are one group), with the travel limit and whether remote delivery is
+accepted. The network is::
 
     source --(count of the group)--> group --(distance, 100 m units)--> pathway --(places)--> sink
 
@@ -129,6 +130,9 @@ def places_in_period(capacity: Capacity | None, per: str) -> int | None:
 @dataclass(frozen=True, slots=True)
 class Group:
     """Units of demand with the same need, district and deciding facts: one node of the network.
+
+    People are in one group when they have the same need, district, travel limit and remote
+    acceptance, and pass the same eligibility profiles among the pathways that reach them.
 
     ``reason`` says why no pathway can take them when no arc leaves the group, else ``None``.
     """
@@ -436,7 +440,15 @@ def build_network(
             cell_hubs.append((prof, len(members)))
             members.append(by_profile[prof])
             users.append(0)
-        for mask, count in sorted(cells[cell].items()):
+        # only the profiles of the pathways in reach matter here: people who pass the same of
+        # those are one group
+        relevant = 0
+        for _, prof, _ in (*local, *wide):
+            relevant |= 1 << prof
+        merged: dict[int, int] = defaultdict(int)
+        for mask, count in cells[cell].items():
+            merged[mask & relevant] += count
+        for mask, count in sorted(merged.items()):
             out = [h for prof, h in cell_hubs if mask >> prof & 1]
             wide_key = (need, travel, remote, mask)
             if wide_key not in wide_hubs:
