@@ -444,3 +444,55 @@ def flow_networks(
         costs=tuple(arc_costs),
         n_hubs=n_hubs,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# matching.flow and matching.gaps: transport networks
+#
+# flow_networks() draws a FlowNetwork of 0-7 groups (supply 0-6), 0-3 hubs and 1-6 targets
+# (capacity 0-6 or None for unlimited), with arcs group -> target, group -> hub, hub -> hub
+# (lower to higher number) and hub -> target, each with probability `density`, and costs from a
+# tiny range so that many optima tie. Supplies and capacities are small so that networks are
+# often oversubscribed (full targets) and often undersubscribed (unlimited ones). For the gaps
+# queries the tests reuse match_directories() and match_assessments() above.
+# ---------------------------------------------------------------------------------------------
+
+from matching.flow import FlowNetwork  # noqa: E402
+
+
+@st.composite
+def flow_networks(
+    draw: st.DrawFn,
+    *,
+    max_groups: int = 7,
+    max_hubs: int = 3,
+    max_targets: int = 6,
+    costs: tuple[int, ...] = (0, 1, 1, 2, 3, 5, 8),
+) -> FlowNetwork:
+    """A small transport network with hubs (see the section's notes)."""
+    n_groups = draw(st.integers(0, max_groups))
+    n_hubs = draw(st.integers(0, max_hubs))
+    n_targets = draw(st.integers(1, max_targets))
+    density = draw(st.sampled_from((0.2, 0.4, 0.7)))
+    supply = tuple(draw(st.integers(0, 6)) for _ in range(n_groups))
+    capacity = tuple(draw(st.none() | st.integers(0, 6)) for _ in range(n_targets))
+    first_target = n_groups + n_hubs
+    tails: list[int] = []
+    heads: list[int] = []
+    arc_costs: list[int] = []
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    for u in range(first_target):
+        low = max(u + 1, n_groups)  # groups and hubs point to hubs after them, or to targets
+        for v in range(low, first_target + n_targets):
+            if rng.random() < density:
+                tails.append(u)
+                heads.append(v)
+                arc_costs.append(rng.choice(costs))
+    return FlowNetwork(
+        supply=supply,
+        capacity=capacity,
+        tails=tuple(tails),
+        heads=tuple(heads),
+        costs=tuple(arc_costs),
+        n_hubs=n_hubs,
+    )
