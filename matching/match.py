@@ -82,7 +82,7 @@ if TYPE_CHECKING:
     from directory.models import Directory, Eligibility, Pathway
     from matching.assessment import Assessment, Assessor
     from matching.capacity import AvailabilitySource
-    from matching.plan import UnmetReason
+    from matching.plan import Failed, UnmetReason
 
 __all__ = ["NEAR_MISS_KM", "Candidate", "Matcher", "match"]
 
@@ -735,6 +735,55 @@ class Matcher:
         return "; ".join([how, *parts])
 
     # ----------------------------------------------------------------------------- unmet needs
+    def _miss(
+        self, i: int, a: Assessment, q: _Query
+    ) -> tuple[tuple[float, str, NearMiss] | None, bool, bool, bool]:
+        """Pathway ``i`` as a near miss (sort distance, id, miss), and whether it is in reach,
+        eligible, and full with a waitlist the person did not accept."""
+        p = self._pw[i]
+        r = self._reach(i, a, q, words=True)
+        verdict = check(p.eligibility, a)
+        av = self._availability((i,), q.day)[i]
+        failed: list[Failed] = []
+        reasons: list[str] = []
+        if not r.ok:
+            failed.append("not-in-reach")
+            reasons.append(r.reason)
+        if not verdict.ok:
+            failed.append("not-eligible")
+            reasons.append(verdict.reason)
+        full = not av.has_place and not (a.accept_waitlist and av.waitlist_possible)
+        if full:
+            failed.append("full")
+            reasons.append(_full_reason(av))
+        waits = full and av.waitlist_possible and not a.accept_waitlist
+        if not failed:  # pragma: no cover - it would be a candidate and meet the need
+            return None, r.ok, verdict.ok, waits
+        agency = self._agency_ids[self._agency[i]]
+        km = r.nearest_km
+        if km is None:
+            served = self._served[i]
+            if a.district in served or not self._listed[i]:
+                km_order = 0.0
+            else:
+                point = (a.lat, a.lon)
+                km_order = min(
+                    (haversine_km(point, self._centre[x]) for x in served if x in self._centre),
+                    default=_INF,
+                )
+        else:
+            km_order = km
+        miss = NearMiss(
+            pathway=p.id,
+            pathway_name=p.name,
+            agency=agency,
+            agency_name=self._agency_name[agency],
+            distance_km=None if km is None else round(km, 1),
+            failed=tuple(failed),
+            reason=f"{self._agency_name[agency]}, {p.name}: " + "; ".join(reasons),
+        )
+        return (km_order, p.id, miss), r.ok, verdict.ok, waits
+
     def _unmet(self, a: Assessment, q: _Query, b: int) -> Unmet:
         need = self.needs_of(b)[0]
         label = self._label[need]
@@ -750,50 +799,22 @@ class Matcher:
         pool.update(self._ev.get(b, ()))
         for cell in self._cells(a.lat, a.lon, a.travel_km + NEAR_MISS_KM):
             pool.update(self._grid[cell].get(b, ()))
-        ok_rules = [check(self._pw[i].eligibility, a) for i in sorted(pool)]
-        avail = self._availability(pool, q.day)
         misses: list[tuple[float, str, NearMiss]] = []
         stage = 0  # 1 any in reach, 2 any in reach and eligible
         waitlist_refused = False
-        for i, verdict in zip(sorted(pool), ok_rules, strict=True):
-            p = self._pw[i]
-            r = self._reach(i, a, q, words=True)
-            av = avail[i]
-            failed: list[str] = []
-            reasons: list[str] = []
-            if not r.ok:
-                failed.append("not-in-reach")
-                reasons.append(r.reason)
-            if not verdict.ok:
-                failed.append("not-eligible")
-                reasons.append(verdict.reason)
-            if not av.has_place and not (a.accept_waitlist and av.waitlist_possible):
-                failed.append("full")
-                reasons.append(_full_reason(av))
-                waitlist_refused |= av.waitlist_possible and not a.accept_waitlist
-            if r.ok:
-                stage = max(stage, 1 if not verdict.ok else 2)
-            if not failed:  # pragma: no cover - a candidate would have met the need
-                continue
-            agency = self._agency_ids[self._agency[i]]
-            km = r.nearest_km
-            serves = a.district in self._served[i] or not self._listed[i]
-            order = km if km is not None else (0.0 if serves else _INF)
-            misses.append(
-                (
-                    order,
-                    p.id,
-                    NearMiss(
-                        pathway=p.id,
-                        pathway_name=p.name,
-                        agency=agency,
-                        agency_name=self._agency_name[agency],
-                        distance_km=None if km is None else round(km, 1),
-                        failed=tuple(failed),
-                        reason=f"{self._agency_name[agency]}, {p.name}: " + "; ".join(reasons),
-                    ),
-                )
-            )
+        for i in sorted(pool):
+            miss, reached, fits, waits = self._miss(i, a, q)
+            if reached:
+                stage = max(stage, 2 if fits else 1)
+                waitlist_refused |= fits and waits
+            if miss is not None:
+                misses.append(miss)
+        if len(misses) < 3:  # farther pathways too: none of them is in reach
+            for i in everyone:
+                if i not in pool:
+                    miss = self._miss(i, a, q)[0]
+                    if miss is not None:
+                        misses.append(miss)
         misses.sort(key=lambda m: (m[0], m[1]))
         reason: UnmetReason
         count = len(everyone)

@@ -33,6 +33,7 @@ __all__ = [
     "HIDDEN_SITE",
     "UNMET_REASONS",
     "AlreadyMet",
+    "Failed",
     "NearMiss",
     "Objective",
     "Plan",

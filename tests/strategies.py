@@ -310,6 +310,166 @@ def directories(draw: st.DrawFn, *, max_agencies: int = 3) -> Directory:
 
 
 # ---------------------------------------------------------------------------------------------
+# matching.match: small directories and assessments for plan-level oracles
+#
+# match_directories() draws a directory shaped for matching rather than for export: 2-5 needs,
+# 1-3 districts whose centres lie within about 30 km of each other, 1-6 agencies with 0-3 sites
+# each near a district centre (some hidden), and 1-3 pathways each with listed, "all" or no
+# districts, every delivery mode, eligibility rules drawn from a few sharp shapes (age edges,
+# one gender, a cohort, accepted or excluded offences, disposals), small or no capacity of every
+# status, and a few inactive ones. Travel distances therefore straddle the travel limits that
+# match_assessments() draws (0-60 km), and capacities are often full.
+# match_assessments(d) draws an assessment valid for d: a point near one of its districts,
+# 1-4 needs, facts consistent with the law (no youth disposal for adults and the reverse),
+# agencies already engaged with some of the needs.
+# ---------------------------------------------------------------------------------------------
+
+from matching.assessment import ADULT_ONLY_DISPOSALS, YOUTH_DISPOSALS, Assessment  # noqa: E402
+
+_MATCH_NEEDS = ("accommodation", "drugs", "alcohol", "debt", "gambling")
+_MATCH_DISTRICTS = (("fenland", 52.55, 0.09), ("cambridge", 52.2, 0.12), ("hunts", 52.33, -0.19))
+
+
+@st.composite
+def _match_eligibility(draw: st.DrawFn) -> Eligibility:
+    shape = draw(
+        st.sampled_from(
+            ("none", "none", "adult", "youth", "young", "women", "cohort", "offence", "excluded")
+        )
+    )
+    if shape == "adult":
+        return Eligibility(min_age=18)
+    if shape == "youth":
+        return Eligibility(max_age=17, disposals=("youth_caution", "community_resolution"))
+    if shape == "young":
+        return Eligibility(min_age=18, max_age=25)
+    if shape == "women":
+        return Eligibility(genders=("female",))
+    if shape == "cohort":
+        return Eligibility(cohorts=(draw(st.sampled_from(("veteran", "care_leaver"))),))
+    if shape == "offence":
+        return Eligibility(offences=("shoplifting", "theft"), disposals=("conditional_caution",))
+    if shape == "excluded":
+        return Eligibility(excluded_offences=("sexual",))
+    return Eligibility()
+
+
+@st.composite
+def match_directories(draw: st.DrawFn, *, max_agencies: int = 6) -> Directory:
+    """A small directory for matching (see the section's notes)."""
+    n_needs = draw(st.integers(2, len(_MATCH_NEEDS)))
+    need_ids = _MATCH_NEEDS[:n_needs]
+    group = NeedGroup(id="support", label="Support")
+    needs = tuple(Need(id=n, label=n.title(), group="support") for n in need_ids)
+    places = _MATCH_DISTRICTS[: draw(st.integers(1, len(_MATCH_DISTRICTS)))]
+    districts = tuple(
+        District(id=x, label=x.title(), area="north", lat=lat, lon=lon) for x, lat, lon in places
+    )
+    district_ids = tuple(x for x, _, _ in places)
+    agencies = []
+    for a in range(draw(st.integers(1, max_agencies))):
+        sites = []
+        for k in range(draw(st.integers(0, 3))):
+            home, lat, lon = draw(st.sampled_from(places))
+            sites.append(
+                Site(
+                    id=f"a{a}-s{k}",
+                    name=f"Site {a}.{k}",
+                    district=home,
+                    lat=round(lat + draw(st.floats(-0.25, 0.25)), 4),
+                    lon=round(lon + draw(st.floats(-0.35, 0.35)), 4),
+                    hidden=draw(st.integers(0, 5)) == 0,
+                )
+            )
+        pathways = []
+        for j in range(draw(st.integers(1, 3))):
+            delivery = draw(_subset(DELIVERY_MODES, min_size=1))
+            served = draw(st.sampled_from(("all", "some", "some", "none")))
+            districts_served: str | tuple[str, ...] = (
+                "all" if served == "all" else draw(_subset(district_ids, min_size=1))
+            )
+            used = draw(_subset(tuple(s.id for s in sites))) if "in_person" in delivery else ()
+            if served == "none" and (REMOTE & set(delivery) or used):
+                districts_served = ()
+            status = draw(st.sampled_from(("open", "open", "open", "waitlist", "closed")))
+            capacity = draw(
+                st.none()
+                | st.builds(
+                    Capacity,
+                    places=st.none() | st.integers(0, 3),
+                    per=st.just("month"),
+                    status=st.just(status),
+                    updated=st.just(ORUK_TODAY),
+                )
+            )
+            pathways.append(
+                Pathway(
+                    id=f"a{a}-p{j}",
+                    name=f"Pathway {a}.{j}",
+                    needs=draw(_subset(need_ids, min_size=1)),
+                    districts=districts_served,
+                    delivery=delivery,
+                    sites=used,
+                    eligibility=draw(_match_eligibility()),
+                    capacity=capacity,
+                    active=draw(st.integers(0, 7)) > 0,
+                )
+            )
+        agencies.append(
+            Agency(
+                id=f"a{a}",
+                name=f"Agency {a}",
+                sources=(Source(title="generated", evidence="guess"),),
+                last_verified=ORUK_TODAY,
+                sites=tuple(sites),
+                pathways=tuple(pathways),
+            )
+        )
+    return Directory(
+        groups=(group,),
+        needs=needs,
+        areas=(Area(id="north", label="North"),),
+        districts=districts,
+        agencies=tuple(agencies),
+    )
+
+
+@st.composite
+def match_assessments(draw: st.DrawFn, directory: Directory) -> Assessment:
+    """An assessment valid for ``directory`` (see the section's notes)."""
+    district = draw(st.sampled_from(directory.districts))
+    lat = round(district.lat + draw(st.sampled_from((0.0, 0.0, -0.1, 0.05, 0.2))), 4)
+    lon = round(district.lon + draw(st.sampled_from((0.0, 0.0, 0.1, -0.15, 0.3))), 4)
+    need_ids = tuple(n.id for n in directory.needs)
+    needs = draw(st.lists(st.sampled_from(need_ids), min_size=1, max_size=4, unique=True))
+    age = draw(st.sampled_from((10, 15, 17, 18, 19, 25, 26, 40, 70)))
+    allowed = tuple(
+        d
+        for d in DISPOSALS
+        if not (d in YOUTH_DISPOSALS and age >= 18) and not (d in ADULT_ONLY_DISPOSALS and age < 18)
+    )
+    engaged: dict[str, tuple[str, ...]] = {}
+    if draw(st.integers(0, 3)) == 0:
+        agency = draw(st.sampled_from(directory.agencies)).id
+        engaged[agency] = tuple(draw(st.lists(st.sampled_from(needs), max_size=1, unique=True)))
+    return Assessment(
+        needs=tuple(needs),
+        district=district.id,
+        lat=lat,
+        lon=lon,
+        age=age,
+        gender=draw(st.sampled_from((None, "female", "male", "non_binary"))),
+        cohorts=tuple(draw(st.lists(st.sampled_from(("veteran", "care_leaver")), max_size=1))),
+        offence=draw(st.sampled_from((None, "shoplifting", "sexual", "violence"))),
+        disposal=draw(st.none() | st.sampled_from(allowed)),
+        engaged=engaged,
+        travel_km=draw(st.sampled_from((0.0, 5.0, 15.0, 25.0, 60.0))),
+        accept_remote=draw(st.booleans()),
+        accept_waitlist=draw(st.booleans()),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # directory.dumping and directory.loading: directories that are hard to write as YAML
 #
 # yaml_texts() draws text that YAML treats specially: indicators (: - # ? & * ! | > % @ ` ' "

@@ -1,0 +1,766 @@
+"""matching.match: exact plans against independent oracles, determinism, reasons, capacity.
+
+The oracles are written here and share nothing with the matcher but the public rules
+(:func:`matching.eligibility.eligible`, :func:`matching.reach.reach`, the availability source):
+
+- the candidates, by a plain scan of every pathway (no index, no grid, no shortcuts);
+- the best plan, by a brute force over every irredundant set of candidates (branching on the
+  lowest need not yet met), with its own key code: all six objective levels and the chosen set;
+- the objective, by a MIP in HiGHS built from the same candidate list (levels 1-5).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from directory.errors import AssessmentError, NotFoundError
+from directory.loading import load
+from directory.models import Agency, Capacity, Directory, Pathway
+from matching.assessment import Assessment, assess
+from matching.batch import match_many
+from matching.capacity import Ledger, NominalCapacity
+from matching.eligibility import eligible
+from matching.match import Matcher, match
+from matching.plan import UNMET_REASONS, Plan
+from matching.reach import reach
+from tests.strategies import match_assessments, match_directories
+
+DAY = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Directory:
+    return load()
+
+
+@pytest.fixture(scope="module")
+def matcher(shipped: Directory) -> Matcher:
+    return Matcher(shipped)
+
+
+# ---------------------------------------------------------------------------------------------
+# Oracle 1: candidates by a plain scan
+# ---------------------------------------------------------------------------------------------
+
+Cand = tuple[str, str, frozenset[str], int, int, bool]  # id, agency, needs, metres, spare, wait
+
+
+def scan(d: Directory, a: Assessment, source: Any = None) -> list[Cand]:
+    """Every candidate of ``a``, by checking every active pathway with the public rules."""
+    met = {n for needs in a.engaged.values() for n in needs}
+    wanted = set(a.needs) - met
+    active = [p for p in d.pathways if p.active]
+    found = (source or NominalCapacity()).availability(active, DAY)
+    rows = []
+    for p in active:
+        needs = wanted & set(p.needs)
+        if not needs or not eligible(p, a).ok:
+            continue
+        r = reach(d, p, a)
+        if not r.ok:
+            continue
+        av = found[p.id]
+        if not av.has_place and not (a.accept_waitlist and av.waitlist_possible):
+            continue
+        rows.append((p, needs, round(r.distance_km * 1000), av.left or 0, not av.has_place))
+    placed = set().union(*(needs for _, needs, _, _, wait in rows if not wait))
+    out = []
+    for p, needs, metres, spare, wait in rows:
+        take = needs - placed if wait else needs
+        if take:
+            out.append((p.id, d.agency_of[p.id].id, frozenset(take), metres, spare, wait))
+    return sorted(out)
+
+
+def compiled(m: Matcher, a: Assessment) -> list[Cand]:
+    return sorted(
+        (c.pathway, c.agency, frozenset(m.needs_of(c.mask)), c.distance_m, c.spare, c.waitlisted)
+        for c in m.candidates(a, on=DAY)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Oracle 2: the best plan by brute force over irredundant sets
+# ---------------------------------------------------------------------------------------------
+
+
+def brute(a: Assessment, cands: list[Cand]) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """(key, chosen ids): the lexicographic optimum over every set reachable by branching on
+    the lowest need not yet met (every irredundant cover is; the optimum is irredundant)."""
+    cands = sorted(cands)  # by pathway id: the tie-break order
+    free = set(a.engaged)
+    met = {n for needs in a.engaged.values() for n in needs}
+    wanted = sorted(set(a.needs) - met)
+    coverable = [n for n in wanted if any(n in c[2] for c in cands)]
+    best: list[Any] = [None, ()]
+
+    def key(chosen: list[int]) -> tuple[Any, ...]:
+        picked = sorted(chosen)
+        covered = set().union(*(cands[i][2] for i in picked)) if picked else set()
+        agencies = {cands[i][1] for i in picked} - free
+        return (
+            len(set(wanted) - covered),
+            len(agencies),
+            len(picked),
+            sum(cands[i][3] for i in picked),
+            -sum(cands[i][4] for i in picked),
+            tuple(picked),
+        )
+
+    def grow(covered: frozenset[str], chosen: list[int]) -> None:
+        left = [n for n in coverable if n not in covered]
+        if not left:
+            k = key(chosen)
+            if best[0] is None or k < best[0]:
+                best[0], best[1] = k, tuple(cands[i][0] for i in sorted(chosen))
+            return
+        for i, c in enumerate(cands):
+            if left[0] in c[2] and i not in chosen:
+                grow(covered | c[2], [*chosen, i])
+
+    grow(frozenset(), [])
+    return best[0], best[1]
+
+
+def levels(plan: Plan) -> tuple[int, int, int, int, int]:
+    o = plan.objective
+    return (o.needs_unmet, o.agencies, o.pathways, round(o.travel_km * 10), -o.spare)
+
+
+def brute_levels(key: tuple[Any, ...]) -> tuple[int, int, int, int, int]:
+    return (key[0], key[1], key[2], round(key[3] / 100), key[4])
+
+
+def check_plan(d: Directory, m: Matcher, a: Assessment) -> Plan:
+    """Candidates equal the scan; the plan equals the brute force; the assignment rule holds."""
+    cands = scan(d, a)
+    assert compiled(m, a) == cands
+    plan = m.match(a, on=DAY)
+    key, chosen = brute(a, cands)
+    assert plan.pathways == tuple(sorted(chosen))
+    assert plan.objective.needs_unmet == key[0]
+    assert plan.objective.agencies == key[1]
+    assert plan.objective.pathways == key[2]
+    assert plan.objective.spare == -key[4]
+    chosen_m = {c[0]: c[3] for c in cands if c[0] in chosen}
+    assert plan.objective.travel_km == round(sum(chosen_m.values()) / 1000, 1)
+    # each need referred once, to a chosen pathway taking it: engaged first, nearest, id
+    by_id = {c[0]: c for c in cands}
+    assert len({r.need for r in plan.referrals}) == len(plan.referrals)
+    for r in plan.referrals:
+        takers = [by_id[p] for p in chosen if r.need in by_id[p][2]]
+        best = min(takers, key=lambda c: (c[1] not in a.engaged, c[3], c[0]))
+        assert r.pathway == best[0]
+        assert r.status == ("waitlisted" if best[5] else "referred")
+        assert r.engaged == (r.agency in a.engaged)
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# The shipped directory: every combination of 1-4 needs in every district
+# ---------------------------------------------------------------------------------------------
+
+PEOPLE: list[dict[str, Any]] = [
+    {"age": 34, "gender": "male", "disposal": "conditional_caution", "offence": "theft"},
+    {"age": 27, "gender": "female", "disposal": "community_resolution"},
+    {"age": 15, "gender": "male", "disposal": "youth_caution", "offence": "criminal_damage"},
+    {"age": 58, "cohorts": ("veteran",), "accept_remote": False, "travel_km": 10.0},
+    {"age": 19, "gender": "non_binary", "cohorts": ("care_leaver",), "accept_waitlist": True},
+    {"age": 45, "gender": "female", "offence": "sexual", "disposal": "conditional_caution"},
+]
+
+
+def sweep(d: Directory) -> list[Assessment]:
+    needs = [n.id for n in d.needs]
+    out = []
+    points = {x.id: [(x.lat, x.lon)] for x in d.districts}
+    for t in d.towns:
+        points[t.district].append((t.lat, t.lon))
+    n = 0
+    for x in d.districts:
+        for k in range(1, 5):
+            for combo in itertools.combinations(needs, k):
+                n += 1
+                person = PEOPLE[n % len(PEOPLE)]
+                lat, lon = points[x.id][n % len(points[x.id])]
+                out.append(Assessment(needs=combo, district=x.id, lat=lat, lon=lon, **person))
+    return out
+
+
+@pytest.mark.slow
+def test_every_combination_of_four_needs_in_every_district(
+    shipped: Directory, matcher: Matcher
+) -> None:
+    cases = sweep(shipped)
+    assert len(cases) == 6 * sum(
+        len(list(itertools.combinations(range(22), k))) for k in (1, 2, 3, 4)
+    )
+    unmet = 0
+    for a in cases:
+        plan = check_plan(shipped, matcher, a)
+        unmet += plan.objective.needs_unmet > 0
+    assert 0 < unmet < len(cases)  # the sweep reaches both kinds of answer
+
+
+def highs_levels(a: Assessment, cands: list[Cand]) -> tuple[int, int, int, int, int]:
+    """Levels 1-5 of the optimum by MIP (HiGHS), built from the candidate list.
+
+    x_j: pathway j chosen; y_g: agency g used (engaged agencies cost nothing). Needs that some
+    candidate takes must be met (level 1 is then fixed: a cover can meet all of them). One solve
+    minimises agencies, pathways and metres with exact integer weights; a second keeps that
+    value and maximises spare places.
+    """
+    highspy = pytest.importorskip("highspy")
+    met = {n for needs in a.engaged.values() for n in needs}
+    wanted = set(a.needs) - met
+    coverable = sorted(wanted & set().union(*(c[2] for c in cands))) if cands else []
+    if not coverable:
+        return (len(wanted), 0, 0, 0, 0)
+    h = highspy.Highs()
+    h.silent()
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("threads", 1)
+    x = [h.addBinary() for _ in cands]
+    paid = sorted({c[1] for c in cands} - set(a.engaged))
+    y = {g: h.addBinary() for g in paid}
+    for n in coverable:
+        h.addConstr(h.qsum(x[j] for j, c in enumerate(cands) if n in c[2]) >= 1)
+    for j, c in enumerate(cands):
+        if c[1] in y:
+            h.addConstr(x[j] - y[c[1]] <= 0)
+    w_pw = sum(c[3] for c in cands) + 1
+    w_ag = w_pw * (len(cands) + 1)
+    first = h.qsum(w_pw * x[j] + c[3] * x[j] for j, c in enumerate(cands))
+    if y:
+        first = first + h.qsum(w_ag * v for v in y.values())
+    h.minimize(first)
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    h.addConstr(first <= round(h.getObjectiveValue()))
+    h.minimize(h.qsum(-c[4] * x[j] for j, c in enumerate(cands)))
+    values = h.getSolution().col_value
+    picked = [j for j in range(len(cands)) if values[j] > 0.5]
+    agencies = {cands[j][1] for j in picked} - set(a.engaged)
+    return (
+        len(wanted) - len(coverable),
+        len(agencies),
+        len(picked),
+        sum(cands[j][3] for j in picked),
+        -sum(cands[j][4] for j in picked),
+    )
+
+
+def test_highs_agrees_on_a_sample_of_the_sweep(shipped: Directory, matcher: Matcher) -> None:
+    cases = sweep(shipped)
+    rng = random.Random(7)
+    for a in rng.sample(cases, 150):
+        plan = matcher.match(a, on=DAY)
+        got = highs_levels(a, scan(shipped, a))
+        assert levels(plan) == (got[0], got[1], got[2], round(got[3] / 100), got[4])
+
+
+# ---------------------------------------------------------------------------------------------
+# Generated directories and assessments
+# ---------------------------------------------------------------------------------------------
+
+cases = match_directories().flatmap(lambda d: st.tuples(st.just(d), match_assessments(d)))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases)
+def test_generated_plans_equal_the_oracles(case: tuple[Directory, Assessment]) -> None:
+    d, a = case
+    m = Matcher(d)
+    plan = check_plan(d, m, a)
+    assert_explained(d, a, plan)
+
+
+@pytest.mark.slow
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases)
+def test_generated_plans_equal_the_oracles_at_length(case: tuple[Directory, Assessment]) -> None:
+    d, a = case
+    plan = check_plan(d, Matcher(d), a)
+    assert_explained(d, a, plan)
+    assert levels(plan)[:3] == highs_levels(a, scan(d, a))[:3]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reasons
+# ---------------------------------------------------------------------------------------------
+
+
+def classify(d: Directory, a: Assessment, need: str) -> str:
+    """The unmet reason code of ``need``, from the public rules over every pathway."""
+    takers = [p for p in d.pathways if p.active and need in p.needs]
+    if not takers:
+        return "none-provided"
+    found = NominalCapacity().availability(takers, DAY)
+    stage = "not-in-reach"
+    for p in takers:
+        if reach(d, p, a).ok:
+            stage = "not-eligible" if stage == "not-in-reach" else stage
+            if eligible(p, a).ok:
+                stage = "full"
+                assert not found[p.id].has_place
+    return stage
+
+
+def assert_explained(d: Directory, a: Assessment, plan: Plan) -> None:
+    for r in plan.referrals:
+        assert r.reason.strip()
+    for u in plan.unmet:
+        assert u.reason in UNMET_REASONS
+        assert u.explanation.strip()
+        assert u.reason == classify(d, a, u.need)
+        if u.reason == "none-provided":
+            assert not u.near_misses
+        else:
+            assert u.near_misses, u  # every pathway taking it serves here, everywhere, or nearby
+        for miss in u.near_misses:
+            assert miss.failed
+            assert miss.reason.startswith(f"{miss.agency_name}, {miss.pathway_name}: ")
+            p = d.pathway_by_id[miss.pathway]
+            assert ("not-eligible" in miss.failed) == (not eligible(p, a).ok)
+            assert ("not-in-reach" in miss.failed) == (not reach(d, p, a).ok)
+    met = {n for needs in a.engaged.values() for n in needs}
+    told = [r.need for r in plan.referrals] + [m.need for m in plan.already_met]
+    told += [u.need for u in plan.unmet]
+    assert sorted(told) == sorted(a.needs)
+    assert {m.need for m in plan.already_met} == met
+
+
+def test_reasons_name_the_level_that_decides(shipped: Directory, matcher: Matcher) -> None:
+    a = assess(
+        shipped,
+        needs="housing, drink, debt",
+        where="Wisbech",
+        age=34,
+        disposal="conditional caution",
+    )
+    plan = matcher.match(a, on=DAY)
+    assert plan.objective.agencies == 1
+    assert all("without it the plan needs" in r.reason for r in plan.referrals)
+    gambling = matcher.match(assess(shipped, needs="gambling", where="Ely", age=30), on=DAY)
+    assert [r.delivery for r in gambling.referrals] == ["phone"]
+    assert "by phone" in gambling.referrals[0].reason
+
+
+def test_unmet_needs_have_near_misses_with_every_reason(
+    shipped: Directory, matcher: Matcher
+) -> None:
+    a = assess(shipped, needs="gambling, sex work", where="Wisbech", age=34, accept_remote=False)
+    plan = matcher.match(a, on=DAY)
+    assert [u.reason for u in plan.unmet] == ["not-in-reach", "not-in-reach"]
+    first = plan.unmet[0].near_misses[0]
+    assert "remote delivery is not accepted" in first.reason
+    assert "for sex workers only (no cohort given)" in first.reason
+    assert_explained(shipped, a, plan)
+
+
+def test_near_misses_say_why_each_failed(shipped: Directory) -> None:
+    sources = shipped.agencies[0].sources
+    peterborough = shipped.district_by_id["peterborough"]
+    site = {
+        "id": "aspire-site",
+        "name": "Aspire hub",
+        "district": "peterborough",
+        "lat": peterborough.lat,
+        "lon": peterborough.lon,
+    }
+    aspire = Agency.model_validate(
+        {
+            "id": "aspire",
+            "name": "Aspire",
+            "sources": sources,
+            "last_verified": "2026-10-01",
+            "sites": [site],
+            "pathways": [
+                {
+                    "id": "aspire-drugs",
+                    "name": "Drug service",
+                    "needs": ["drugs"],
+                    "districts": ["peterborough"],
+                    "sites": ["aspire-site"],
+                }
+            ],
+        }
+    )
+    brighter = Agency.model_validate(
+        {
+            "id": "brighter",
+            "name": "Brighter Tomorrow",
+            "sources": sources,
+            "last_verified": "2026-10-01",
+            "pathways": [
+                {
+                    "id": "brighter-women",
+                    "name": "Women's pathway",
+                    "needs": ["drugs"],
+                    "districts": "all",
+                    "delivery": ["outreach"],
+                    "eligibility": {"genders": ["female"]},
+                }
+            ],
+        }
+    )
+    d = with_agencies(shipped, (aspire, brighter))
+    a = assess(d, needs="drugs", where="Wisbech", age=30, gender="male")
+    (unmet,) = Matcher(d).match(a, on=DAY).unmet
+    assert unmet.reason == "not-eligible"  # Brighter Tomorrow reaches him but takes women only
+    first, second = unmet.near_misses
+    assert first.reason == "Brighter Tomorrow, Women's pathway: women only"
+    km = reach(d, d.pathway_by_id["aspire-drugs"], a).nearest_km
+    assert km is not None
+    assert 25 < km < 60
+    assert second.reason == f"Aspire, Drug service: {km:.0f} km away, beyond the 25 km travel limit"
+    assert second.distance_km == round(km, 1)
+    further = assess(d, needs="drugs", where="Wisbech", age=30, gender="male", travel_km=60)
+    plan = Matcher(d).match(further, on=DAY)
+    assert plan.pathways == ("aspire-drugs",)
+    assert f"in person, {km:.0f} km away (within the travel limit)" in plan.referrals[0].reason
+
+
+def test_summary_holds_no_personal_facts(shipped: Directory, matcher: Matcher) -> None:
+    a = assess(
+        shipped,
+        needs="housing, drink, gambling",
+        where="Wisbech",
+        age=34,
+        gender="female",
+        offence="shoplifting",
+        cohorts="veteran",
+        disposal="conditional caution",
+        reference="case-991",
+    )
+    plan = matcher.match(a, on=DAY)
+    text = plan.summary.lower()
+    for fact in ("34", "female", "shoplifting", "veteran", "wisbech", "fenland", "case-991"):
+        assert fact not in text
+    assert "housing" in text
+
+
+def test_hidden_sites_are_never_named_or_located(shipped: Directory, matcher: Matcher) -> None:
+    hidden = {s.id for s in shipped.site_by_id.values() if s.hidden}
+    for where in ("Cambridge", "Peterborough", "Wisbech"):
+        for gender in ("female", None):
+            a = assess(
+                shipped,
+                needs="housing, domestic abuse victim",
+                where=where,
+                age=30,
+                gender=gender,
+                accept_remote=False,
+                travel_km=60,
+            )
+            dump = json.dumps(matcher.match(a, on=DAY).model_dump(mode="json"))
+            assert not any(h in dump for h in hidden)
+    cambridge = shipped.district_by_id["cambridge"]
+    refuge = Agency.model_validate(
+        {
+            "id": "refuge",
+            "name": "Refuge",
+            "sources": shipped.agencies[0].sources,
+            "last_verified": "2026-10-01",
+            "sites": [
+                {
+                    "id": "refuge-secret-house",
+                    "name": "12 Secret Road",
+                    "district": "cambridge",
+                    "lat": 52.25,
+                    "lon": 0.2,
+                    "hidden": True,
+                }
+            ],
+            "pathways": [
+                {
+                    "id": "refuge-beds",
+                    "name": "Refuge",
+                    "needs": ["accommodation"],
+                    "districts": ["cambridge"],
+                    "sites": ["refuge-secret-house"],
+                }
+            ],
+        }
+    )
+    d = with_agencies(shipped, (refuge,))
+    a = assess(d, needs="housing", where="Ely", age=30, travel_km=60)
+    (r,) = Matcher(d).match(a, on=DAY).referrals
+    assert (r.site, r.site_name) == (None, "address withheld (refuge)")
+    centre = reach(
+        d,
+        d.pathway_by_id["refuge-beds"],
+        a.model_copy(update={"lat": cambridge.lat, "lon": cambridge.lon}),
+    )
+    assert centre.distance_km == 0.0  # the site counts as being at the district centre
+    dump = json.dumps(Matcher(d).match(a, on=DAY).model_dump(mode="json"))
+    assert "secret" not in dump.lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# Determinism
+# ---------------------------------------------------------------------------------------------
+
+
+def with_agencies(d: Directory, agencies: Any) -> Directory:
+    """A new directory with ``d``'s taxonomy and localities and these agencies.
+
+    (Not ``model_copy``: it would carry over the look-ups ``d`` has already cached.)
+    """
+    return Directory(
+        attribution=d.attribution,
+        groups=d.groups,
+        needs=d.needs,
+        areas=d.areas,
+        districts=d.districts,
+        towns=d.towns,
+        postcode_districts=d.postcode_districts,
+        agencies=tuple(agencies),
+    )
+
+
+def shuffled(d: Directory, seed: int) -> Directory:
+    rng = random.Random(seed)
+    agencies = []
+    for ag in d.agencies:
+        pathways = list(ag.pathways)
+        sites = list(ag.sites)
+        rng.shuffle(pathways)
+        rng.shuffle(sites)
+        agencies.append(ag.model_copy(update={"pathways": tuple(pathways), "sites": tuple(sites)}))
+    rng.shuffle(agencies)
+    return with_agencies(d, agencies)
+
+
+def test_same_plan_whatever_the_order(shipped: Directory) -> None:
+    rng = random.Random(3)
+    people = [
+        {"needs": ["housing", "drink", "debt"], "where": "Wisbech", "age": 34},
+        {
+            "needs": ["drugs", "mental health", "work", "anger"],
+            "where": "PE1",
+            "age": 22,
+            "gender": "female",
+            "disposal": "community resolution",
+        },
+        {
+            "needs": ["domestic abuse victim", "housing", "gambling", "debt"],
+            "where": "Ely",
+            "age": 41,
+            "gender": "female",
+            "accept_remote": False,
+            "engaged": "cpsl-mind",
+        },
+        {
+            "needs": ["education", "family", "anger"],
+            "where": "Huntingdon",
+            "age": 15,
+            "disposal": "youth caution",
+        },
+    ]
+    for seed in range(3):
+        other = shuffled(shipped, seed)
+        m1, m2 = Matcher(shipped), Matcher(other)
+        for person in people:
+            words = list(person["needs"])
+            a = assess(shipped, **(person | {"needs": words}))
+            rng.shuffle(words)
+            b = assess(other, **(person | {"needs": words}))
+            assert a == b
+            assert m1.match(a, on=DAY).model_dump() == m2.match(b, on=DAY).model_dump()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases, st.integers(0, 1000))
+def test_generated_plans_do_not_depend_on_order(
+    case: tuple[Directory, Assessment], seed: int
+) -> None:
+    d, a = case
+    first = Matcher(d).match(a, on=DAY).model_dump()
+    assert Matcher(shuffled(d, seed)).match(a, on=DAY).model_dump() == first
+
+
+# ---------------------------------------------------------------------------------------------
+# Capacity: a ledger changes the answer, and the plan says why
+# ---------------------------------------------------------------------------------------------
+
+
+def _one_need_directory(shipped: Directory, places: tuple[int, int]) -> Directory:
+    """Two agencies taking gambling by phone, with the given places; nothing else."""
+
+    def agency(ident: str, places_left: int) -> Agency:
+        return Agency(
+            id=ident,
+            name=ident.title(),
+            sources=shipped.agencies[0].sources,
+            last_verified=date(2026, 10, 1),
+            pathways=(
+                Pathway(
+                    id=f"{ident}-line",
+                    name=f"{ident.title()} line",
+                    needs=("gambling",),
+                    districts="all",
+                    delivery=("phone",),
+                    capacity=Capacity(places=places_left, per="month", updated=date(2026, 10, 1)),
+                ),
+            ),
+        )
+
+    return with_agencies(shipped, (agency("alpha", places[0]), agency("beta", places[1])))
+
+
+def test_full_pathway_gives_way_then_the_need_is_unmet_full(
+    shipped: Directory, tmp_path: Path
+) -> None:
+    d = _one_need_directory(shipped, (1, 1))
+    a = assess(d, needs="gambling", where="March", age=40)
+    with Ledger(tmp_path / "ledger.db") as ledger:
+        m = Matcher(d, availability=ledger)
+        assert m.memo_key(a) is None  # every answer can change
+        first = m.match(a, on=DAY)
+        assert first.pathways == ("alpha-line",)  # equal on every count: id order
+        ledger.reserve([d.pathway_by_id["alpha-line"]], reference="r1", on=DAY)
+        second = m.match(a, on=DAY)
+        assert second.pathways == ("beta-line",)
+        ledger.reserve([d.pathway_by_id["beta-line"]], reference="r2", on=DAY)
+        third = m.match(a, on=DAY)
+        assert third.referrals == ()
+        (unmet,) = third.unmet
+        assert unmet.reason == "full"
+        assert {m.pathway for m in unmet.near_misses} == {"alpha-line", "beta-line"}
+        assert all(m.failed == ("full",) for m in unmet.near_misses)
+        assert all("no place left in 2026-11" in m.reason for m in unmet.near_misses)
+        waiting = m.match(a.model_copy(update={"accept_waitlist": True}), on=DAY)
+        assert [r.status for r in waiting.referrals] == ["waitlisted"]
+        assert "waitlisted" in waiting.referrals[0].reason
+
+
+def test_waitlist_never_displaces_a_place(shipped: Directory) -> None:
+    d = _one_need_directory(shipped, (0, 5))  # alpha full (0 places), beta open
+    a = assess(d, needs="gambling", where="March", age=40, accept_waitlist=True)
+    plan = Matcher(d).match(a, on=DAY)
+    assert plan.pathways == ("beta-line",)
+    assert plan.referrals[0].status == "referred"
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch
+# ---------------------------------------------------------------------------------------------
+
+
+def test_match_many_equals_match_one_by_one(shipped: Directory, matcher: Matcher) -> None:
+    rng = random.Random(11)
+    needs = [n.id for n in shipped.needs]
+    towns = [t.name for t in shipped.towns]
+    cohort = []
+    for i in range(120):
+        base = {
+            "needs": rng.sample(needs, rng.randint(1, 4)),
+            "where": rng.choice(towns[:6]),
+            "age": rng.choice((16, 30, 31, 65)),
+            "disposal": None,
+        }
+        if base["age"] < 18:
+            base["disposal"] = "youth_caution"
+        cohort.append(assess(shipped, **base, reference=f"ref-{i}"))
+        if i % 3 == 0:  # the same facts again under another reference
+            cohort.append(assess(shipped, **base, reference=f"again-{i}"))
+    plans = match_many(matcher, cohort, on=DAY, chunk=16)
+    assert [p.reference for p in plans] == [a.reference for a in cohort]
+    for a, p in zip(cohort, plans, strict=True):
+        assert p == matcher.match(a, on=DAY)
+    parallel = match_many(shipped, cohort, processes=2, on=DAY, chunk=16)
+    assert [p.model_dump() for p in parallel] == [p.model_dump() for p in plans]
+
+
+def test_memo_key_groups_ages_that_pass_the_same_rules(
+    matcher: Matcher, shipped: Directory
+) -> None:
+    def key(age: int) -> Any:
+        return matcher.memo_key(assess(shipped, needs="debt", where="March", age=age))
+
+    assert key(30) == key(31)
+    edges = {p.eligibility.min_age for p in shipped.pathways} - {None}
+    edge = max(e for e in edges if e is not None)
+    assert key(edge - 1) != key(edge)
+
+
+def test_match_function_and_unknown_ids(shipped: Directory, matcher: Matcher) -> None:
+    a = assess(shipped, needs="debt", where="March", age=30)
+    assert match(shipped, a, on=DAY) == matcher.match(a, on=DAY)
+    with pytest.raises(AssessmentError):
+        match(matcher, a, availability=NominalCapacity())
+    with pytest.raises(NotFoundError, match="district"):
+        matcher.match(a.model_copy(update={"district": "fenlnd"}))
+    with pytest.raises(NotFoundError, match="agency"):
+        matcher.match(a.model_copy(update={"engaged": {"outside-link": ()}}))
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------------------------
+
+
+def run(*args: str) -> Any:
+    from pathways.cli import main
+
+    return CliRunner().invoke(main, ["match", *args])
+
+
+def test_cli_prints_a_plan_and_json() -> None:
+    result = run(
+        "--needs",
+        "housing, drink, debt",
+        "--where",
+        "Wisbech",
+        "--age",
+        "34",
+        "--disposal",
+        "conditional_caution",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Summary for the case note" in result.output
+    result = run(
+        "--needs", "gambling", "--where", "Ely", "--age", "30", "--json", "--reference", "case-1"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["reference"] == "case-1"
+    assert Plan.model_validate(data).referrals[0].need == "gambling"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--needs", "banana", "--where", "Wisbech", "--age", "30"], "did you mean"),
+        (["--needs", "debt", "--where", "Wisbeach", "--age", "30"], "did you mean 'Wisbech'"),
+        (["--needs", "debt", "--where", "Wisbech", "--age", "9"], "under 10"),
+        (
+            [
+                "--needs",
+                "debt",
+                "--where",
+                "Wisbech",
+                "--age",
+                "30",
+                "--engaged",
+                "outside-link:debt",
+            ],
+            "did you mean 'outside-links'",
+        ),
+        (["--needs", "debt", "--where", "Wisbech"], "missing --age"),
+    ],
+)
+def test_cli_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.output
