@@ -238,17 +238,18 @@ def _check(G: nx.DiGraph, kind: str, ident: str) -> str:
     key = node(kind, ident)
     if G.nodes.get(key, {}).get("kind") == kind:
         return key
-    known = [i for _, k, i in _of_kind(G, kind)]
+    known = [i for _, i in _of_kind(G, kind)]
     near = did_you_mean(ident, known)
     if kind == "need":
         raise UnknownNeedError(ident, near)
     raise NotFoundError(kind, ident, near)
 
 
-def _of_kind(G: nx.DiGraph, kind: str) -> Iterable[tuple[str, str, str]]:
+def _of_kind(G: nx.DiGraph, kind: str) -> Iterable[tuple[str, str]]:
+    """(node, record id) of every node of a kind, in node order."""
     for key, data in G.nodes(data=True):
         if data.get("kind") == kind:
-            yield key, kind, data["id"]
+            yield key, data["id"]
 
 
 def _related(G: nx.DiGraph, key: str, relation: str, *, incoming: bool = False) -> list[str]:
@@ -309,8 +310,8 @@ def agencies_covering(
 
 def _coverage(G: nx.DiGraph, include_inactive: bool) -> dict[tuple[str, str], set[str]]:
     cover: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for p, kind, _ in _of_kind(G, "pathway"):
-        if kind != "pathway" or not _counted(G, p, include_inactive):
+    for p, _ in _of_kind(G, "pathway"):
+        if not _counted(G, p, include_inactive):
             continue
         agencies = [G.nodes[a]["id"] for a in _related(G, p, "run_by")]
         districts = [G.nodes[d]["id"] for d in _related(G, p, "serves")]
@@ -336,8 +337,8 @@ def coverage_matrix(G: nx.DiGraph, *, include_inactive: bool = False) -> dict[tu
     True
     """
     cover = _coverage(G, include_inactive)
-    needs = [i for _, _, i in _of_kind(G, "need")]
-    districts = [i for _, _, i in _of_kind(G, "district")]
+    needs = [i for _, i in _of_kind(G, "need")]
+    districts = [i for _, i in _of_kind(G, "district")]
     return {(n, d): len(cover.get((n, d), ())) for n in needs for d in districts}
 
 
@@ -356,7 +357,7 @@ def single_agency_needs(G: nx.DiGraph, *, include_inactive: bool = False) -> dic
     True
     """
     matrix = coverage_matrix(G, include_inactive=include_inactive)
-    out: dict[str, list[str]] = {i: [] for _, _, i in _of_kind(G, "district")}
+    out: dict[str, list[str]] = {i: [] for _, i in _of_kind(G, "district")}
     for (need, district), count in matrix.items():
         if count == 1:
             out[district].append(need)
