@@ -24,8 +24,6 @@ if str(ROOT) not in sys.path:  # a checkout that is not pip-installed
 from directory.loading import default_path, load  # noqa: E402
 from pathways.site import render_files, render_nav, render_pages  # noqa: E402
 
-_EDIT_BASE: dict[str, str | None] = {}
-
 
 def _directory_folder() -> Path:
     chosen = os.environ.get("PATHWAYS_DIRECTORY")
@@ -43,19 +41,21 @@ def on_files(files: Files, config: Any) -> Files:
     for path, data in render_files(directory).items():
         files.append(File.generated(config, path, content=data))
     config["nav"] = render_nav(directory, hand)
-    docs = Path(config["docs_dir"]).resolve()
-    try:
-        _EDIT_BASE["path"] = Path(os.path.relpath(folder, docs)).as_posix()
-        folder.relative_to(ROOT)
-    except ValueError:  # outside the repository: no edit link
-        _EDIT_BASE["path"] = None
     return files
+
+
+def _edit_base(config: Any) -> str | None:
+    """The directory folder relative to the docs folder, or None when it is outside the repo."""
+    folder = _directory_folder()
+    if not folder.is_relative_to(ROOT):
+        return None
+    return Path(os.path.relpath(folder, Path(config["docs_dir"]).resolve())).as_posix()
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
     edit_path = page.meta.get("edit_path")
-    base = _EDIT_BASE.get("path")
     if page.file.generated_by is not None:
+        base = _edit_base(config) if edit_path else None
         page.edit_url = None
         if edit_path and base and config["repo_url"] and config["edit_uri"]:
             relative = posixpath.join(config["edit_uri"], base, str(edit_path))
