@@ -34,6 +34,7 @@ directory.errors.UnknownNeedError: unknown need 'drnks'; did you mean ...?
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import (
@@ -77,6 +78,7 @@ __all__ = [
     "Assessment",
     "Assessor",
     "assess",
+    "check_reference",
     "contradictions",
     "parse_engaged",
 ]
@@ -94,7 +96,8 @@ ADULT_ONLY_DISPOSALS: frozenset[str] = frozenset(
 receive youth cautions instead) and the two tiers of the Police, Crime, Sentencing and Courts Act
 2022, Part 6."""
 
-Reference = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,128}$")]
+_REFERENCE = re.compile(r"^[!-~]{1,128}$")
+Reference = Annotated[str, StringConstraints(pattern=_REFERENCE.pattern)]
 NeedId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$", max_length=64)]
 AgencyId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
 
@@ -219,6 +222,19 @@ def contradictions(a: Assessment) -> list[str]:
                 out.append(f"{need!r} is said to be met by both {seen[need]} and {agency}")
             seen.setdefault(need, agency)
     return out
+
+
+def check_reference(reference: str) -> str:
+    """Return ``reference`` if it is 1-128 printable characters without spaces, else raise.
+
+    >>> check_reference("case-2026-0042")
+    'case-2026-0042'
+    """
+    if not isinstance(reference, str) or not _REFERENCE.match(reference):
+        raise AssessmentError(
+            "a reference is 1 to 128 printable characters without spaces (never a name)"
+        )
+    return reference
 
 
 def _word(text: str) -> str:
@@ -375,6 +391,8 @@ class Assessor:
             math.isfinite(travel_km) and travel_km >= 0
         ):
             raise AssessmentError(f"travel_km must be 0 or more km, not {travel_km!r}")
+        if reference is not None:
+            check_reference(reference)
         need_ids = set(self.needs(needs))
         met: dict[str, tuple[str, ...]] = {}
         if isinstance(engaged, str):
@@ -407,7 +425,10 @@ class Assessor:
         try:
             return Assessment(**values)
         except ValidationError as err:
-            messages = [str(e["msg"]) for e in err.errors()]
+            messages = [
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else str(e["msg"])
+                for e in err.errors()
+            ]
             raise AssessmentError("; ".join(messages)) from None
 
 

@@ -43,14 +43,13 @@ from __future__ import annotations
 import csv
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from directory.errors import InvalidArgumentError, PathwaysError
 from directory.problems import Problem, Report
-from matching.assessment import Assessment, Assessor, parse_engaged
+from matching.assessment import Assessment, Assessor, check_reference, parse_engaged
 
 if TYPE_CHECKING:
     import os
@@ -106,7 +105,6 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 """Columns of plans written as CSV; ``outcome`` is referred, waitlisted, already-met or unmet."""
 
-_REFERENCE = re.compile(r"^[!-~]{1,128}$")
 _TRUE = {"yes", "y", "true", "t", "1"}
 _FALSE = {"no", "n", "false", "f", "0"}
 
@@ -319,7 +317,10 @@ def _row(
         raw = record["age"]
         if isinstance(raw, bool):
             raise InvalidArgumentError(f"age {raw!r} is not a whole number")
-        number = float(raw) if not isinstance(raw, int) else raw
+        try:
+            number = float(raw) if not isinstance(raw, int) else raw
+        except ValueError:
+            raise InvalidArgumentError(f"age {raw!r} is not a whole number") from None
         if not math.isfinite(number) or number != int(number):
             raise InvalidArgumentError(f"age {raw!r} is not a whole number")
         if int(number) < 10:
@@ -361,11 +362,7 @@ def _row(
 
     def reference() -> str | None:
         text = _text(record.get("reference"))
-        if text is not None and not _REFERENCE.match(text):
-            raise InvalidArgumentError(
-                "a reference is 1 to 128 printable characters without spaces (never a name)"
-            )
-        return text
+        return None if text is None else check_reference(text)
 
     field("reference", reference)
     if errors:
