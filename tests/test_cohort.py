@@ -1,4 +1,4 @@
-"""matching.cohort and ``pathways match --file``: read every row, report every problem, write plans."""
+"""matching.cohort and ``pathways match --file``: every row read, every problem, plans written."""
 
 from __future__ import annotations
 
@@ -126,9 +126,9 @@ def test_header_problems(d: Directory, tmp_path: Path) -> None:
         [1, "age", "cohort-column"],
         [1, "name", "cohort-column"],
     ]
-    empty, report = read_cohort(write(tmp_path / "e.csv", ""), d)
+    _, report = read_cohort(write(tmp_path / "e.csv", ""), d)
     assert report.codes() == ["empty-file"]
-    missing, report = read_cohort(tmp_path / "nope.csv", d)
+    _, report = read_cohort(tmp_path / "nope.csv", d)
     assert report.codes() == ["missing-file"]
     (tmp_path / "latin.csv").write_bytes("needs,where,age\ndebt,M\xe4rch,30\n".encode("latin-1"))
     _, report = read_cohort(tmp_path / "latin.csv", d)
@@ -170,7 +170,7 @@ def test_streaming_reader_keeps_going(d: Directory, tmp_path: Path) -> None:
 
 def test_formats() -> None:
     assert cohort_format("a.ndjson") == "jsonl"
-    with pytest.raises(InvalidArgumentError, match="not '.xlsx'"):
+    with pytest.raises(InvalidArgumentError, match=r"not '\.xlsx'"):
         cohort_format("a.xlsx")
 
 
