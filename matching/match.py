@@ -90,8 +90,8 @@ NEAR_MISS_KM = 50.0
 """Near misses are looked for among pathways serving the person's district, serving everywhere,
 or with a site within the travel limit plus this many km."""
 
-_CELL_LAT = 0.25  # grid cell, degrees (about 28 km north-south)
-_CELL_LON = 0.40  # about 27 km east-west at 52 degrees north
+_CELL_LAT = 0.08  # grid cell, degrees (about 9 km north-south)
+_CELL_LON = 0.13  # about 9 km east-west at 52 degrees north
 _INF = float("inf")
 
 
@@ -276,10 +276,36 @@ class Matcher:
         self._by_need = {b: tuple(v) for b, v in by_need.items()}
         self._grid = {c: {b: tuple(v) for b, v in m.items()} for c, m in grid.items()}
         self._age_edges = tuple(sorted(edges))
+        self._named: frozenset[str | None] = frozenset(
+            v
+            for rules in self._profiles
+            for v in (
+                *rules.genders,
+                *rules.cohorts,
+                *rules.offences,
+                *rules.excluded_offences,
+                *rules.disposals,
+            )
+        )
         self._nominal: dict[int, Availability] | None = None
+        # Quick path (nominal places, remote accepted at no travel): pathways serving everywhere
+        # by phone or online, with a place, per need, best spare first.
+        self._quick_ok = False
+        self._evq: dict[int, tuple[tuple[int, int, int, int, int], ...]] = {}
+        self._is_evq = [False] * n
         if self.static:
             found = self.availability.availability(self._pw, date.today())
             self._nominal = {i: found[p.id] for i, p in enumerate(self._pw)}
+            self._quick_ok = self.remote_km == 0
+            quick: dict[int, list[tuple[int, int, int, int, int]]] = {}
+            for b, slots in everywhere.items():
+                for i in slots:
+                    av = self._nominal[i]
+                    if self._remote[i] and av.has_place:
+                        self._is_evq[i] = True
+                        entry = (i, self._mask[i], self._prof[i], self._agency[i], av.left or 0)
+                        quick.setdefault(b, []).append(entry)
+            self._evq = {b: tuple(sorted(v, key=lambda e: (-e[4], e[0]))) for b, v in quick.items()}
 
     # ----------------------------------------------------------------------------- look-ups
     @property
@@ -304,11 +330,29 @@ class Matcher:
         """The need ids of a mask, in taxonomy order."""
         return tuple(n for n, b in self._bit.items() if mask & b)
 
+    def facts_key(self, a: Assessment) -> tuple[Any, ...]:
+        """The eligibility facts of ``a`` as far as this directory's rules can tell them apart.
+
+        Ages in the same band between two age limits of any rule, and genders, cohorts,
+        offences or disposals that no rule names, behave the same in every check and every
+        reason (:func:`matching.eligibility.check` words a failure from the rule, and from the
+        fact only when the fact is missing or names an excluded offence).
+        """
+        named = self._named
+        return (
+            bisect_right(self._age_edges, a.age),
+            a.gender if a.gender in named or a.gender is None else "",
+            (tuple(c for c in a.cohorts if c in named), bool(a.cohorts)),
+            a.offence if a.offence in named or a.offence is None else "",
+            a.disposal if a.disposal in named or a.disposal is None else "",
+        )
+
     def memo_key(self, a: Assessment, on: date | None = None) -> tuple[Any, ...] | None:
         """The facts that decide the plan of ``a`` (all but its reference), or None when plans
         cannot be reused (places come from a ledger, so every answer can change).
 
-        Ages that pass and fail exactly the same age rules share a key.
+        The eligibility facts count through :meth:`facts_key`; the person's point, needs,
+        engaged agencies, travel limit and flags count as they are.
         """
         if not self.static:
             return None
@@ -317,11 +361,7 @@ class Matcher:
             a.lat,
             a.lon,
             a.needs,
-            bisect_right(self._age_edges, a.age),
-            a.gender,
-            a.cohorts,
-            a.offence,
-            a.disposal,
+            self.facts_key(a),
             tuple((k, v) for k, v in a.engaged.items()),
             a.travel_km,
             a.accept_remote,
@@ -330,7 +370,7 @@ class Matcher:
 
     # ----------------------------------------------------------------------------- candidates
     def _profile_ok(self, a: Assessment) -> tuple[bool, ...]:
-        key = (bisect_right(self._age_edges, a.age), a.gender, a.cohorts, a.offence, a.disposal)
+        key = self.facts_key(a)
         hit = self._facts.get(key)
         if hit is None:
             hit = tuple(check(rules, a).ok for rules in self._profiles)
@@ -405,18 +445,22 @@ class Matcher:
         found = self.availability.availability([self._pw[i] for i in wanted], on)
         return {i: found[self._pw[i].id] for i in wanted}
 
-    def _gather(self, a: Assessment, on: date) -> _Query:
-        """Every candidate of ``a``; those free of travel without a computed way."""
-        self._check(a)
+    def _prelude(self, a: Assessment, on: date) -> _Query:
+        """The needs to refer (assessed, not already met) and the engaged agencies."""
         met = a.met
         universe = 0
         for need in a.needs:
             if need not in met:
                 universe |= self._bit[need]
         free = frozenset(self._agency_slot[x] for x in a.engaged)
-        point = (a.lat, a.lon)
-        centre_km = haversine_km(point, self._centre[a.district])
-        q = _Query(universe, free, [], {}, centre_km, {}, on)
+        centre_km = haversine_km((a.lat, a.lon), self._centre[a.district])
+        return _Query(universe, free, [], {}, centre_km, {}, on)
+
+    def _gather(self, a: Assessment, on: date) -> _Query:
+        """Every candidate of ``a``; those free of travel without a computed way."""
+        self._check(a)
+        q = self._prelude(a, on)
+        universe, centre_km = q.universe, q.centre_km
         if not universe:
             return q
         bits = [b for b in self._bit.values() if universe & b]
@@ -489,6 +533,172 @@ class Matcher:
         q.raws = kept
         return q
 
+    def _quick(self, a: Assessment, on: date) -> tuple[_Query, list[_Raw], dict[int, _Raw]]:
+        """The solver's candidates of ``a`` without computing what cannot matter.
+
+        For nominal places and remote delivery accepted at no travel. Gives what
+        :meth:`_gather` then :meth:`_reduce` give, faster at national size:
+
+        * pathways serving everywhere by phone or online cost no travel whoever the person is;
+          they come from per-need lists, each read once (in the list of its first assessed
+          need), without computing a reach;
+        * an agency's candidates are counted (conservatively: every eligible pathway with a
+          place or a waitlist counts) to know which candidates are alone in their agency;
+        * a candidate alone in its agency (not engaged) with a place, that would travel, is
+          dropped before its distance is computed when two candidates that cost no travel take
+          every need it takes and have more places left (or as many and a smaller id): each
+          dominates it in the sense of :mod:`matching.cover` whatever its distance, and with two
+          of them it stays dominated when the reasons remove one chosen pathway;
+        * the rest is grouped as :meth:`_reduce` groups it.
+        """
+        self._check(a)
+        q = self._prelude(a, on)
+        universe = q.universe
+        if not universe:
+            return q, [], {}
+        nominal = self._nominal
+        assert nominal is not None
+        q.avail = nominal
+        bits = [b for b in self._bit.values() if universe & b]
+        ok = self._profile_ok(a)
+        prof, mask, agency, served = self._prof, self._mask, self._agency, self._served
+        waitlist = a.accept_waitlist
+        free = q.free
+        # A. pathways serving the district or with a site in range (not the quick remote ones)
+        pool: set[int] = set()
+        local = self._local[a.district]
+        for b in bits:
+            pool.update(local.get(b, ()))
+            pool.update(self._ev.get(b, ()))
+        for cell in self._cells(a.lat, a.lon, a.travel_km):
+            per_need = self._grid[cell]
+            for b in bits:
+                pool.update(per_need.get(b, ()))
+        counts: dict[int, int] = {}
+        pot: list[int] = []
+        is_evq = self._is_evq
+        for i in pool:
+            if is_evq[i] or not ok[prof[i]]:
+                continue
+            av = nominal[i]
+            if av.has_place or (waitlist and av.waitlist_possible):
+                pot.append(i)
+                counts[agency[i]] = counts.get(agency[i], 0) + 1
+        # B. the quick remote ones: no travel, a place; (slot, needs, agency, spare)
+        zero: list[tuple[int, int, int, int]] = []
+        for b in bits:
+            for i, m, pr, ag, spare in self._evq.get(b, ()):
+                m &= universe
+                if m & -m == b and ok[pr]:
+                    zero.append((i, m, ag, spare))
+                    counts[ag] = counts.get(ag, 0) + 1
+        # C. the others: no travel whatever the point, or a distance to compute
+        free_s = self._free[True, True]
+        free_n = self._free[False, True]
+        district = a.district
+        raws: list[_Raw] = []
+        far: list[int] = []
+        needs_of: dict[int, int] = {}  # agency -> needs its candidates take
+        best_of: dict[int, tuple[int, int]] = {}  # agency -> its best (spare, -slot)
+        waits: set[int] = set()
+        for i in pot:
+            ag = agency[i]
+            m = mask[i] & universe
+            av = nominal[i]
+            spare = av.left or 0
+            needs_of[ag] = needs_of.get(ag, 0) | m
+            if (spare, -i) > best_of.get(ag, (-1, 0)):
+                best_of[ag] = (spare, -i)
+            if not av.has_place:
+                waits.add(ag)
+            if (free_s if district in served[i] else free_n)[i]:
+                if av.has_place:
+                    zero.append((i, m, ag, spare))
+                else:
+                    raws.append(_Raw(i, m, ag, 0, spare, True, None))
+            else:
+                far.append(i)
+        # D. agencies that cannot matter: two no-travel candidates of other agencies take all
+        #    their needs and beat each of their candidates on places left, then id
+        top: dict[int, list[tuple[int, int, int]]] = {}  # needs -> best three (spare, -slot, ag)
+        for i, m, ag, spare in zero:
+            trio = top.setdefault(m, [])
+            trio.append((spare, -i, ag))
+            if len(trio) > 3:
+                trio.sort(reverse=True)
+                del trio[3:]
+            if ag in needs_of:
+                needs_of[ag] |= m
+                if (spare, -i) > best_of[ag]:
+                    best_of[ag] = (spare, -i)
+        above: dict[int, list[tuple[int, int, int]]] = {}
+        pruned: set[int] = set()
+        for ag, m in needs_of.items():
+            if ag in free or ag in waits:
+                continue
+            best = above.get(m)
+            if best is None:
+                best = [e for mm, trio in top.items() if mm & m == m for e in trio]
+                best.sort(reverse=True)
+                del best[3:]
+                above[m] = best
+            others = [(spare, neg) for spare, neg, other in best if other != ag]
+            if len(others) >= 2 and others[1] > best_of[ag]:
+                pruned.add(ag)
+        # E. those that travel: their way, unless their agency cannot matter
+        centre_km, travel_km = q.centre_km, a.travel_km
+        listed, delivery = self._listed, self._delivery
+        for i in far:
+            ag = agency[i]
+            if ag in pruned:
+                continue
+            av = nominal[i]
+            way = travel(
+                serves=district in served[i],
+                listed=listed[i],
+                delivery=delivery[i],
+                nearest=self._nearest(i, a, q),
+                centre_km=centre_km,
+                travel_km=travel_km,
+                accept_remote=True,
+                remote_km=0.0,
+            )
+            if way is not None:
+                m = mask[i] & universe
+                dist = round(way[0] * 1000)
+                raws.append(_Raw(i, m, ag, dist, av.left or 0, not av.has_place, way))
+        # the no-travel ones alone in their agency: the best two of each set of needs suffice
+        pairs: dict[int, list[tuple[int, int]]] = {}
+        for i, m, ag, spare in zero:
+            if ag in pruned:
+                continue
+            if counts[ag] == 1 and ag not in free:
+                pair = pairs.setdefault(m, [])
+                pair.append((-spare, i))
+                if len(pair) > 2:
+                    pair.sort()
+                    del pair[2:]
+            else:
+                raws.append(_Raw(i, m, ag, 0, spare, False, None))
+        for m, pair in pairs.items():
+            for neg, i in pair:
+                raws.append(_Raw(i, m, agency[i], 0, -neg, False, None))
+        # F. a waitlisted candidate takes only needs no candidate with a place can take
+        placed = 0
+        for raw in raws:
+            if not raw.waitlisted:
+                placed |= raw.mask
+        kept: list[_Raw] = []
+        for raw in raws:
+            if raw.waitlisted:
+                raw.mask &= ~placed
+                if not raw.mask:
+                    continue
+            kept.append(raw)
+        kept.sort(key=lambda r: r.slot)
+        q.raws = kept
+        return q, *self._group(kept, free, counts)
+
     def candidates(self, a: Assessment, *, on: date | None = None) -> tuple[Candidate, ...]:
         """Every candidate pathway of ``a``, in id order (see the module notes).
 
@@ -526,21 +736,29 @@ class Matcher:
 
     # ----------------------------------------------------------------------------- matching
     def _reduce(self, q: _Query) -> tuple[list[_Raw], dict[int, _Raw]]:
-        """The candidates passed to the solver, and the runner-up of each pruned group.
-
-        Candidates with a place whose agency has no other candidate and is not engaged are
-        grouped by the needs they take; only the best of a group (nearest, then most spare, then
-        smallest id) is kept: it dominates the others in the sense of :mod:`matching.cover`
-        (rules (a)-(d) with equal masks), so the optimum is unchanged. The runner-up of each
-        group is kept aside for the reasons (the best plan without the winner).
-        """
+        """The candidates passed to the solver, and the runner-up of each pruned group."""
         counts: dict[int, int] = {}
         for raw in q.raws:
             counts[raw.agency] = counts.get(raw.agency, 0) + 1
+        return self._group(q.raws, q.free, counts)
+
+    @staticmethod
+    def _group(
+        raws: list[_Raw], free: frozenset[int], counts: dict[int, int]
+    ) -> tuple[list[_Raw], dict[int, _Raw]]:
+        """Keep the best of each group of candidates alone in their agency, by needs taken.
+
+        Candidates with a place whose agency has no other candidate (``counts``, possibly an
+        overcount) and is not engaged are grouped by the needs they take; only the best of a
+        group (nearest, then most spare, then smallest id) is kept: it dominates the others in
+        the sense of :mod:`matching.cover` (rules (a)-(d) with equal masks), so the optimum is
+        unchanged. The runner-up of each group is kept aside for the reasons (the best plan
+        without the winner).
+        """
         best: dict[int, list[_Raw]] = {}
         kept: list[_Raw] = []
-        for raw in q.raws:
-            if raw.waitlisted or counts[raw.agency] != 1 or raw.agency in q.free:
+        for raw in raws:
+            if raw.waitlisted or counts[raw.agency] != 1 or raw.agency in free:
                 kept.append(raw)
                 continue
             group = best.get(raw.mask)
@@ -574,8 +792,11 @@ class Matcher:
         directory does not hold.
         """
         day = on or date.today()
-        q = self._gather(a, day)
-        kept, runner_up = self._reduce(q)
+        if self._quick_ok and a.accept_remote:
+            q, kept, runner_up = self._quick(a, day)
+        else:
+            q = self._gather(a, day)
+            kept, runner_up = self._reduce(q)
         cover = self._solve(q.universe, kept, q.free)
         chosen = [kept[j] for j in cover.chosen]
         return self._plan(a, q, kept, runner_up, cover, chosen)

@@ -764,3 +764,47 @@ def test_cli_usage_errors_exit_2(args: list[str], message: str) -> None:
     result = run(*args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# The quick path (nominal places, remote accepted) equals the general one at larger size
+# ---------------------------------------------------------------------------------------------
+
+
+class Delegate:
+    """Nominal places behind a source the matcher cannot recognise: the general path."""
+
+    def __init__(self) -> None:
+        self.inner = NominalCapacity()
+
+    def availability(self, pathways: Any, on: date) -> Any:
+        return self.inner.availability(pathways, on)
+
+
+@pytest.mark.parametrize(("n", "districts", "seed"), [(1500, 12, 1), (4000, 40, 2)])
+def test_quick_path_equals_the_general_path(n: int, districts: int, seed: int) -> None:
+    from directory.synthetic import synthetic_directory
+    from matching.demand import synthetic_cohort
+
+    d = synthetic_directory(n, n_districts=districts, seed=seed)
+    quick, general = Matcher(d), Matcher(d, availability=Delegate())
+    assert quick.static
+    assert not general.static
+    rng = random.Random(seed)
+    people = synthetic_cohort(d, 120, seed=seed)
+    for i, p in enumerate(people):
+        a = Assessment(
+            needs=tuple(rng.sample([x.id for x in d.needs], rng.randint(1, 8)))
+            if i % 4 == 0
+            else p.needs,
+            district=p.district,
+            lat=p.lat,
+            lon=p.lon,
+            age=p.age,
+            gender=p.gender,
+            offence=p.offence,
+            disposal=p.disposal,
+            cohorts=tuple(p.cohorts),
+            accept_waitlist=i % 5 == 0,
+        )
+        assert quick.match(a, on=DAY).model_dump() == general.match(a, on=DAY).model_dump()
