@@ -7,7 +7,8 @@ For each directory, side by side on the same machine:
 - ``render``: :func:`pathways.site.render_pages` + :func:`~pathways.site.render_files` in this
   process (load excluded), best of three: the cost of our pure page functions;
 - ``site``: ``mkdocs build`` with our ``mkdocs.yml`` and hook (load, render, MkDocs, Material,
-  mkdocstrings reference pages, search index), wall clock of a child process;
+  mkdocstrings reference pages, search index), wall clock of a child process, best of
+  ``--repeats`` runs interleaved with the peer's (the machine is shared);
 - ``peer``: plain ``mkdocs build`` of exactly the same pages written out as files beforehand,
   with the same theme, extensions, plugins and nav but no hook: what MkDocs alone costs.
 
@@ -91,17 +92,19 @@ def best_of(n: int, fn) -> float:
     return min(times)
 
 
-def run(name: str, directory, folder: Path | None, work: Path) -> dict[str, object]:
+def run(name: str, directory, folder: Path | None, work: Path, repeats: int) -> dict[str, object]:
     pages = render_pages(directory)
     render = best_of(3, lambda: (render_pages(directory), render_files(directory)))
     env = dict(ENV)
     if folder is not None:
         env["PATHWAYS_DIRECTORY"] = str(folder)
-    site = mkdocs_build(ROOT / "mkdocs.yml", work / f"{name}-site", env)
     hand = [p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")]
-    peer = mkdocs_build(
-        peer_config(work / f"{name}-peer", directory, hand), work / f"{name}-peer-site", ENV
-    )
+    peer_yml = peer_config(work / f"{name}-peer", directory, hand)
+    sites, peers = [], []
+    for _ in range(repeats):  # interleaved, best of each: the machine is shared
+        sites.append(mkdocs_build(ROOT / "mkdocs.yml", work / f"{name}-site", env))
+        peers.append(mkdocs_build(peer_yml, work / f"{name}-peer-site", ENV))
+    site, peer = min(sites), min(peers)
     size = sum(f.stat().st_size for f in (work / f"{name}-site").rglob("*") if f.is_file())
     return {
         "directory": name,
@@ -120,16 +123,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the shipped directory only")
     parser.add_argument("--pathways", type=int, default=2000, help="size of the generated one")
+    parser.add_argument("--repeats", type=int, default=2, help="builds of each, best kept")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        rows.append(run("shipped", load(), None, work))
+        rows.append(run("shipped", load(), None, work, args.repeats))
         if not args.quick:
             generated = synthetic_directory(args.pathways, n_districts=6, seed=0)
             folder = work / "generated"
             dump(generated, folder)
-            rows.append(run(f"synthetic-{args.pathways}", load(folder), folder, work))
+            rows.append(run(f"synthetic-{args.pathways}", load(folder), folder, work, args.repeats))
     load_avg = os.getloadavg()[0]
     print(f"load average (1 min) at the end: {load_avg:.1f} on {os.cpu_count()} cores")
     keys = list(rows[0])
