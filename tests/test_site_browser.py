@@ -39,12 +39,34 @@ ARGS = [
 ]
 
 
+GENERATED = (
+    "index.md",
+    "needs/",
+    "districts/",
+    "agencies/",
+    "pathways/",
+    "coverage.md",
+    "places.md",
+    "downloads.md",
+    "downloads/",
+)
+
+
 def build(directory: Path | None, out: Path) -> Path:
-    command = [sys.executable, "-m", "pathways.cli", "site", "build", "--out", str(out)]
+    """``pathways site build`` into ``out``; no MkDocs warning may concern a generated page.
+
+    Not ``--strict``: hand-written pages that others are still writing must not fail these tests
+    (CI builds the committed docs with ``--strict``).
+    """
+    command = [sys.executable, "-m", "pathways.cli", "site", "build", "--no-strict"]
+    command += ["--out", str(out)]
     if directory is not None:
         command += ["--dir", str(directory)]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    ours = [w for w in warnings if any(f"'{g}" in w for g in GENERATED)]
+    assert ours == [], ours
     return out
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from directory.loading import default_path
 from pathways.cli import dir_option, load_or_exit
 
 __all__ = ["find_config", "mkdocs_args", "site"]
@@ -101,8 +102,11 @@ def build(directory_path: Path | None, config: Path | None, site_dir: Path, stri
     help="Address and port to serve on.",
 )
 def serve(directory_path: Path | None, config: Path | None, addr: str) -> None:
-    """Serve the website locally, rebuilding when files change (Ctrl+C stops)."""
+    """Serve the website locally, rebuilding when the docs or the directory's YAML change
+    (Ctrl+C stops)."""
     load_or_exit(directory_path)
     if ":" not in addr:
         raise click.BadParameter("expected HOST:PORT, such as 127.0.0.1:8000", param_hint="--addr")
-    _run(mkdocs_args("serve", find_config(config), "--dev-addr", addr), directory_path)
+    folder = directory_path if directory_path is not None else default_path()
+    args = mkdocs_args("serve", find_config(config), "--dev-addr", addr, "--watch", str(folder))
+    _run(args, directory_path)
