@@ -54,6 +54,7 @@ __all__ = [
     "Site",
     "Source",
     "Town",
+    "check_url",
 ]
 
 Gender = Literal["female", "male", "non_binary"]

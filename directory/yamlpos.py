@@ -30,6 +30,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from directory.errors import PathwaysError
+
 __all__ = ["MAX_DEPTH", "Mark", "Path", "YamlError", "parse"]
 
 MAX_DEPTH = 50
@@ -50,7 +52,7 @@ class Mark:
     column: int
 
 
-class YamlError(Exception):
+class YamlError(PathwaysError):
     """A YAML file that cannot be used; ``code`` is a problem code."""
 
     def __init__(self, code: str, message: str, mark: Mark | None = None) -> None:

@@ -11,6 +11,7 @@ and ``matching`` layers; import from ``pathways`` and the layers may move undern
 
 from __future__ import annotations
 
+from directory.dumping import dump
 from directory.errors import (
     AssessmentError,
     CapacityError,
@@ -23,6 +24,7 @@ from directory.errors import (
     UnknownNeedError,
     UnknownPlaceError,
 )
+from directory.graph import to_graph
 from directory.loading import default_path, load, read_directory, validate
 from directory.models import (
     Agency,
@@ -34,34 +36,70 @@ from directory.models import (
     Pathway,
     Site,
 )
+from directory.oruk import export_json, export_tables, import_oruk
+from directory.places import Gazetteer, Locality, distance_km
 from directory.problems import Problem, Report
 from directory.search import Hit, search
+from directory.taxonomy import Resolution, Taxonomy
+from matching.assessment import Assessment, assess
+from matching.batch import match_many
+from matching.capacity import Availability, AvailabilitySource, Ledger, NominalCapacity
+from matching.cover import best_cover, greedy_cover, is_cover
+from matching.match import Matcher, match
+from matching.outcomes import outcomes
+from matching.periods import period_of
+from matching.plan import Plan
 
 __all__ = [
     "Agency",
+    "Assessment",
     "AssessmentError",
+    "Availability",
+    "AvailabilitySource",
     "Capacity",
     "CapacityError",
     "DataError",
     "Directory",
     "District",
     "Eligibility",
+    "Gazetteer",
     "Hit",
     "InvalidArgumentError",
+    "Ledger",
     "LedgerError",
+    "Locality",
+    "Matcher",
     "Need",
+    "NominalCapacity",
     "NotFoundError",
     "Pathway",
     "PathwaysError",
     "PlaceFullError",
+    "Plan",
     "Problem",
     "Report",
+    "Resolution",
     "Site",
+    "Taxonomy",
     "UnknownNeedError",
     "UnknownPlaceError",
+    "assess",
+    "best_cover",
     "default_path",
+    "distance_km",
+    "dump",
+    "export_json",
+    "export_tables",
+    "greedy_cover",
+    "import_oruk",
+    "is_cover",
     "load",
+    "match",
+    "match_many",
+    "outcomes",
+    "period_of",
     "read_directory",
     "search",
+    "to_graph",
     "validate",
 ]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from directory.models import Directory
     from directory.problems import Report
 
-__all__ = ["dir_option", "load_or_exit", "main", "print_report"]
+__all__ = ["dir_option", "load_or_exit", "main", "print_report", "translate_errors"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
