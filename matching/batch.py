@@ -38,10 +38,13 @@ if TYPE_CHECKING:
     from matching.capacity import AvailabilitySource
     from matching.plan import Plan
 
-__all__ = ["CHUNK", "iter_match", "match_many"]
+__all__ = ["CHUNK", "MEMO", "iter_match", "match_many"]
 
 CHUNK = 500
 """Distinct assessments sent to a worker at a time."""
+
+MEMO = 100_000
+"""Plans remembered within one call at most (the memory is emptied when full)."""
 
 _worker: Matcher | None = (
     None  # the matcher of a worker process (set by _start, never in the parent)
@@ -139,6 +142,8 @@ def iter_match(
                 if plan.reference != a.reference:
                     plan = plan.model_copy(update={"reference": a.reference})
                 yield plan
+            if len(memo) + len(fresh) > MEMO:
+                memo.clear()
             for k, plan in fresh.items():
                 if not isinstance(k, int):
                     memo[k] = plan

@@ -218,7 +218,7 @@ class Matcher:
         local: dict[str, dict[int, list[int]]] = {x: {} for x in self._centre}
         everywhere: dict[int, list[int]] = {}
         by_need: dict[int, list[int]] = {}
-        grid: dict[tuple[int, int], dict[int, list[int]]] = {}
+        site_needs: dict[int, dict[int, list[int]]] = {}  # site -> need -> pathways there
         edges: set[int] = set()
         agency_of = d.agency_of
         for i, p in enumerate(pathways):
@@ -263,18 +263,21 @@ class Matcher:
                     for x in served:
                         if x in local:
                             local[x].setdefault(b, []).append(i)
-            if "in_person" in p.delivery:
+            if "in_person" in p.delivery and not self._everywhere[i]:
                 for s in self._sites[i]:
-                    cell = _cell(*self._site_point[s])
-                    per_need = grid.setdefault(cell, {})
+                    per_need = site_needs.setdefault(s, {})
                     for b in bits:
-                        slots = per_need.setdefault(b, [])
-                        if not slots or slots[-1] != i:
-                            slots.append(i)
+                        per_need.setdefault(b, []).append(i)
         self._local = {x: {b: tuple(v) for b, v in m.items()} for x, m in local.items()}
         self._ev = {b: tuple(v) for b, v in everywhere.items()}
         self._by_need = {b: tuple(v) for b, v in by_need.items()}
-        self._grid = {c: {b: tuple(v) for b, v in m.items()} for c, m in grid.items()}
+        # pathways not serving everywhere delivered in person, by grid cell of a site and need
+        grid: dict[tuple[int, int], dict[int, set[int]]] = {}
+        for st, per_need in site_needs.items():
+            cell = grid.setdefault(_cell(*self._site_point[st]), {})
+            for b, slots in per_need.items():
+                cell.setdefault(b, set()).update(slots)
+        self._grid = {c: {b: tuple(sorted(v)) for b, v in m.items()} for c, m in grid.items()}
         self._age_edges = tuple(sorted(edges))
         self._named: frozenset[str | None] = frozenset(
             v
@@ -296,6 +299,8 @@ class Matcher:
         if self.static:
             found = self.availability.availability(self._pw, date.today())
             self._nominal = {i: found[p.id] for i, p in enumerate(self._pw)}
+            # places left when there is a place, else -1
+            self._places = [(av.left or 0) if av.has_place else -1 for av in self._nominal.values()]
             self._quick_ok = self.remote_km == 0
             quick: dict[int, list[tuple[int, int, int, int, int]]] = {}
             for b, slots in everywhere.items():
@@ -306,6 +311,55 @@ class Matcher:
                         entry = (i, self._mask[i], self._prof[i], self._agency[i], av.left or 0)
                         quick.setdefault(b, []).append(entry)
             self._evq = {b: tuple(sorted(v, key=lambda e: (-e[4], e[0]))) for b, v in quick.items()}
+            self._evq_count: dict[int, int] = {}
+            for i in range(n):
+                if self._is_evq[i]:
+                    self._evq_count[self._agency[i]] = self._evq_count.get(self._agency[i], 0) + 1
+            # split: agencies with one quick pathway (read with an early stop, see _quick) and
+            # agencies with several (always read); suffix unions of needs for the early stop
+            self._evq_one: dict[int, tuple[tuple[int, int, int, int, int], ...]] = {}
+            self._evq_suffix: dict[int, tuple[int, ...]] = {}
+            self._evq_many: dict[int, tuple[tuple[int, int, int, int, int], ...]] = {}
+            self._evq_of: dict[int, tuple[int, int, int, int, int]] = {}
+            for b, entries in self._evq.items():
+                one = tuple(e for e in entries if self._evq_count[e[3]] == 1)
+                self._evq_one[b] = one
+                self._evq_many[b] = tuple(e for e in entries if self._evq_count[e[3]] > 1)
+                suffix = [0] * (len(one) + 1)
+                for j in range(len(one) - 1, -1, -1):
+                    suffix[j] = suffix[j + 1] | one[j][1]
+                self._evq_suffix[b] = tuple(suffix)
+                for e in one:
+                    self._evq_of[e[3]] = e
+            # per district and need: entries (slot, needs, profile, agency, spare) of pathways
+            # serving it, apart from the quick ones: with a place and free of travel (outreach
+            # or remote), with a place that travel, and without a place
+            self._qz: dict[str, dict[int, tuple[tuple[int, int, int, int, int], ...]]] = {}
+            self._qf: dict[str, dict[int, tuple[tuple[int, int, int, int, int], ...]]] = {}
+            self._qw: dict[str, dict[int, tuple[tuple[int, int, int, int, int], ...]]] = {}
+            free_serving = self._free[True, True]
+            for x in self._centre:
+                zs: dict[int, list[tuple[int, int, int, int, int]]] = {}
+                fs: dict[int, list[tuple[int, int, int, int, int]]] = {}
+                ws: dict[int, list[tuple[int, int, int, int, int]]] = {}
+                for b in self._bit.values():
+                    slots = local.get(x, {}).get(b, []) + [
+                        i for i in everywhere.get(b, ()) if not self._is_evq[i]
+                    ]
+                    for i in slots:
+                        av = self._nominal[i]
+                        e = (i, self._mask[i], self._prof[i], self._agency[i], av.left or 0)
+                        if not av.has_place:
+                            if av.waitlist_possible:
+                                ws.setdefault(b, []).append(e)
+                        elif free_serving[i]:
+                            zs.setdefault(b, []).append(e)
+                        else:
+                            fs.setdefault(b, []).append(e)
+                order = lambda e: (-e[4], e[0])  # noqa: E731
+                self._qz[x] = {b: tuple(sorted(v, key=order)) for b, v in zs.items()}
+                self._qf[x] = {b: tuple(v) for b, v in fs.items()}
+                self._qw[x] = {b: tuple(v) for b, v in ws.items()}
 
     # ----------------------------------------------------------------------------- look-ups
     @property
@@ -438,6 +492,17 @@ class Matcher:
         grid = self._grid
         return [(y, x) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (y, x) in grid]
 
+    def _near(self, a: Assessment, km: float, bits: Sequence[int]) -> set[int]:
+        """Pathways (not serving everywhere) delivered in person at a site in a grid cell that
+        may lie within ``km`` of the person, taking one of the needs ``bits``: a superset of
+        those with a site within ``km``."""
+        near: set[int] = set()
+        for cell in self._cells(a.lat, a.lon, km):
+            per_need = self._grid[cell]
+            for b in bits:
+                near.update(per_need.get(b, ()))
+        return near
+
     def _availability(self, slots: Iterable[int], on: date) -> dict[int, Availability]:
         if self._nominal is not None:
             return self._nominal
@@ -472,11 +537,7 @@ class Matcher:
         for b in bits:
             serving.update(local.get(b, ()))
             serving.update(self._ev.get(b, ()))
-        near: set[int] = set()
-        for cell in self._cells(a.lat, a.lon, a.travel_km):
-            per_need = self._grid[cell]
-            for b in bits:
-                near.update(per_need.get(b, ()))
+        near = self._near(a, a.travel_km, bits)
         # 2. eligible and in reach: free of travel, or the cheapest way (matching.reach.travel)
         free_s = self._free[True, a.accept_remote]
         free_n = self._free[False, a.accept_remote]
@@ -536,20 +597,25 @@ class Matcher:
     def _quick(self, a: Assessment, on: date) -> tuple[_Query, list[_Raw], dict[int, _Raw]]:
         """The solver's candidates of ``a`` without computing what cannot matter.
 
-        For nominal places and remote delivery accepted at no travel. Gives what
+        For nominal places and remote delivery accepted at no travel. Gives the optimum that
         :meth:`_gather` then :meth:`_reduce` give, faster at national size:
 
-        * pathways serving everywhere by phone or online cost no travel whoever the person is;
-          they come from per-need lists, each read once (in the list of its first assessed
-          need), without computing a reach;
+        * pathways serving everywhere by phone or online, or serving the district by outreach,
+          phone or online, cost no travel whoever the person is; they come from per-need lists
+          sorted by places left, each read once (in the list of its first assessed need),
+          without computing a reach;
         * an agency's candidates are counted (conservatively: every eligible pathway with a
           place or a waitlist counts) to know which candidates are alone in their agency;
-        * a candidate alone in its agency (not engaged) with a place, that would travel, is
-          dropped before its distance is computed when two candidates that cost no travel take
-          every need it takes and have more places left (or as many and a smaller id): each
-          dominates it in the sense of :mod:`matching.cover` whatever its distance, and with two
-          of them it stays dominated when the reasons remove one chosen pathway;
-        * the rest is grouped as :meth:`_reduce` groups it.
+        * an agency (not engaged, no waitlisted candidate) is dropped, before any distance is
+          computed, when two no-travel candidates of other agencies each take every need its
+          candidates take and have more places left than each of them (or as many and a smaller
+          id). Replacing the agency's pathways in any plan by one of those candidates meets as
+          many needs with no more agencies, no more pathways, no more travel, and at least as
+          many places spare, and strictly better somewhere (places or id when all else ties),
+          so no optimal plan uses the agency; with two of them it stays so when the reasons
+          remove one chosen pathway;
+        * of the candidates alone in their agency, only the best two of each set of needs taken
+          are kept (nearest, then most places, then smallest id), as :meth:`_group` keeps them.
         """
         self._check(a)
         q = self._prelude(a, on)
@@ -561,80 +627,124 @@ class Matcher:
         q.avail = nominal
         bits = [b for b in self._bit.values() if universe & b]
         ok = self._profile_ok(a)
-        prof, mask, agency, served = self._prof, self._mask, self._agency, self._served
         waitlist = a.accept_waitlist
         free = q.free
-        # A. pathways serving the district or with a site in range (not the quick remote ones)
-        pool: set[int] = set()
-        local = self._local[a.district]
-        for b in bits:
-            pool.update(local.get(b, ()))
-            pool.update(self._ev.get(b, ()))
-        for cell in self._cells(a.lat, a.lon, a.travel_km):
-            per_need = self._grid[cell]
-            for b in bits:
-                pool.update(per_need.get(b, ()))
-        counts: dict[int, int] = {}
-        pot: list[int] = []
-        is_evq = self._is_evq
-        for i in pool:
-            if is_evq[i] or not ok[prof[i]]:
-                continue
-            av = nominal[i]
-            if av.has_place or (waitlist and av.waitlist_possible):
-                pot.append(i)
-                counts[agency[i]] = counts.get(agency[i], 0) + 1
-        # B. the quick remote ones: no travel, a place; (slot, needs, agency, spare)
-        zero: list[tuple[int, int, int, int]] = []
-        for b in bits:
-            for i, m, pr, ag, spare in self._evq.get(b, ()):
-                m &= universe
-                if m & -m == b and ok[pr]:
-                    zero.append((i, m, ag, spare))
-                    counts[ag] = counts.get(ag, 0) + 1
-        # C. the others: no travel whatever the point, or a distance to compute
-        free_s = self._free[True, True]
-        free_n = self._free[False, True]
         district = a.district
-        raws: list[_Raw] = []
-        far: list[int] = []
+        agency_of, served = self._agency, self._served
+        counts: dict[int, int] = {}
         needs_of: dict[int, int] = {}  # agency -> needs its candidates take
-        best_of: dict[int, tuple[int, int]] = {}  # agency -> its best (spare, -slot)
+        best_of: dict[int, tuple[int, int]] = {}  # agency -> its best (places left, -slot)
         waits: set[int] = set()
-        for i in pot:
-            ag = agency[i]
-            m = mask[i] & universe
-            av = nominal[i]
-            spare = av.left or 0
+        zero: list[tuple[int, int, int, int]] = []  # (slot, needs, agency, places left)
+        far: list[tuple[int, int, int, int]] = []
+        raws: list[_Raw] = []
+
+        def note(i: int, m: int, ag: int, spare: int) -> None:
+            counts[ag] = counts.get(ag, 0) + 1
             needs_of[ag] = needs_of.get(ag, 0) | m
             if (spare, -i) > best_of.get(ag, (-1, 0)):
                 best_of[ag] = (spare, -i)
-            if not av.has_place:
-                waits.add(ag)
-            if (free_s if district in served[i] else free_n)[i]:
-                if av.has_place:
+
+        # A. pathways serving the district (not the quick remote ones)
+        qz, qf = self._qz[district], self._qf[district]
+        for b in bits:
+            for i, m, pr, ag, spare in qz.get(b, ()):
+                m &= universe
+                if m & -m == b and ok[pr]:
                     zero.append((i, m, ag, spare))
-                else:
-                    raws.append(_Raw(i, m, ag, 0, spare, True, None))
+                    note(i, m, ag, spare)
+            for i, m, pr, ag, spare in qf.get(b, ()):
+                m &= universe
+                if m & -m == b and ok[pr]:
+                    far.append((i, m, ag, spare))
+                    note(i, m, ag, spare)
+            if waitlist:
+                for i, m, pr, ag, spare in self._qw[district].get(b, ()):
+                    m &= universe
+                    if m & -m == b and ok[pr]:
+                        note(i, m, ag, spare)
+                        waits.add(ag)
+                        raws.append(_Raw(i, m, ag, 0, spare, True, None))  # way below
+        # ... and pathways not serving it with a site in range (they travel)
+        near = self._near(a, a.travel_km, bits)
+        prof, mask, places = self._prof, self._mask, self._places
+        for i in near:
+            if district in served[i] or not ok[prof[i]]:
+                continue
+            left = places[i]
+            m = mask[i] & universe
+            ag = agency_of[i]
+            if left >= 0:
+                far.append((i, m, ag, left))
+            elif waitlist and nominal[i].waitlist_possible:
+                left = nominal[i].left or 0
+                waits.add(ag)
+                raws.append(_Raw(i, m, ag, 0, left, True, None))
             else:
-                far.append(i)
-        # D. agencies that cannot matter: two no-travel candidates of other agencies take all
-        #    their needs and beat each of their candidates on places left, then id
-        top: dict[int, list[tuple[int, int, int]]] = {}  # needs -> best three (spare, -slot, ag)
-        for i, m, ag, spare in zero:
+                continue
+            counts[ag] = counts.get(ag, 0) + 1
+            needs_of[ag] = needs_of.get(ag, 0) | m
+            if (left, -i) > best_of.get(ag, (-1, 0)):
+                best_of[ag] = (left, -i)
+        # B. the quick remote ones. Those of agencies with other candidates (or engaged, or with
+        #    several quick ones) are all kept. The others are alone in their agency: per set of
+        #    needs taken, the best three are enough (two kept, three as dominators in C). Lists
+        #    are sorted by places left, then id, so a list is read only until every set of needs
+        #    its remaining entries could take has its three (suffix unions of needs tell).
+        special = set(counts) | free
+        for ag in special:
+            e = self._evq_of.get(ag)
+            if e is not None:
+                i, m, pr, _, spare = e
+                m &= universe
+                if m and ok[pr]:
+                    zero.append((i, m, ag, spare))
+                    note(i, m, ag, spare)
+        for b in bits:
+            for i, m, pr, ag, spare in self._evq_many.get(b, ()):
+                m &= universe
+                if m & -m == b and ok[pr]:
+                    zero.append((i, m, ag, spare))
+                    note(i, m, ag, spare)
+        top: dict[int, list[tuple[int, int, int]]] = {}
+        for b in bits:
+            entries = self._evq_one.get(b, ())
+            suffix = self._evq_suffix.get(b, ())
+            for j, (i, m, pr, ag, spare) in enumerate(entries):
+                m &= universe
+                if m & -m != b or not ok[pr] or ag in special:
+                    continue
+                trio = top.get(m)
+                if trio is None:
+                    top[m] = [(spare, -i, ag)]
+                    continue
+                if len(trio) >= 3:
+                    continue
+                trio.append((spare, -i, ag))
+                if len(trio) == 3:  # full: stop when every set the rest could take is full
+                    rest = suffix[j + 1] & universe & ~((b << 1) - 1)
+                    sub = rest
+                    while True:
+                        held = top.get(b | sub)
+                        if held is None or len(held) < 3 or not sub:
+                            break
+                        sub = (sub - 1) & rest
+                    if held is not None and len(held) >= 3 and not sub:
+                        break
+        pairs = {m: trio[:2] for m, trio in top.items()}
+        for i, m, ag, spare in zero:  # the rest, merged into the best three
             trio = top.setdefault(m, [])
             trio.append((spare, -i, ag))
             if len(trio) > 3:
                 trio.sort(reverse=True)
                 del trio[3:]
-            if ag in needs_of:
-                needs_of[ag] |= m
-                if (spare, -i) > best_of[ag]:
-                    best_of[ag] = (spare, -i)
+        # C. agencies that cannot matter (see above)
         above: dict[int, list[tuple[int, int, int]]] = {}
         pruned: set[int] = set()
+        travels = {ag for _, _, ag, _ in far}
         for ag, m in needs_of.items():
-            if ag in free or ag in waits:
+            # only worth asking when it saves distances or options: _group handles the rest
+            if ag in free or ag in waits or (counts[ag] == 1 and ag not in travels):
                 continue
             best = above.get(m)
             if best is None:
@@ -645,14 +755,12 @@ class Matcher:
             others = [(spare, neg) for spare, neg, other in best if other != ag]
             if len(others) >= 2 and others[1] > best_of[ag]:
                 pruned.add(ag)
-        # E. those that travel: their way, unless their agency cannot matter
+        # D. those that travel: their way, unless their agency cannot matter
         centre_km, travel_km = q.centre_km, a.travel_km
         listed, delivery = self._listed, self._delivery
-        for i in far:
-            ag = agency[i]
+        for i, m, ag, spare in far:
             if ag in pruned:
                 continue
-            av = nominal[i]
             way = travel(
                 serves=district in served[i],
                 listed=listed[i],
@@ -664,26 +772,31 @@ class Matcher:
                 remote_km=0.0,
             )
             if way is not None:
-                m = mask[i] & universe
-                dist = round(way[0] * 1000)
-                raws.append(_Raw(i, m, ag, dist, av.left or 0, not av.has_place, way))
-        # the no-travel ones alone in their agency: the best two of each set of needs suffice
-        pairs: dict[int, list[tuple[int, int]]] = {}
+                raws.append(_Raw(i, m, ag, round(way[0] * 1000), spare, False, way))
+        for raw in raws:
+            if raw.waitlisted and raw.way is None:  # waitlisted: free of travel, or its way
+                i = raw.slot
+                way = travel(
+                    serves=district in served[i],
+                    listed=listed[i],
+                    delivery=delivery[i],
+                    nearest=self._nearest(i, a, q),
+                    centre_km=centre_km,
+                    travel_km=travel_km,
+                    accept_remote=True,
+                    remote_km=0.0,
+                )
+                raw.way = way
+                raw.distance_m = -1 if way is None else round(way[0] * 1000)
+        raws = [r for r in raws if r.distance_m >= 0]
         for i, m, ag, spare in zero:
-            if ag in pruned:
-                continue
-            if counts[ag] == 1 and ag not in free:
-                pair = pairs.setdefault(m, [])
-                pair.append((-spare, i))
-                if len(pair) > 2:
-                    pair.sort()
-                    del pair[2:]
-            else:
+            if ag not in pruned:
                 raws.append(_Raw(i, m, ag, 0, spare, False, None))
         for m, pair in pairs.items():
-            for neg, i in pair:
-                raws.append(_Raw(i, m, agency[i], 0, -neg, False, None))
-        # F. a waitlisted candidate takes only needs no candidate with a place can take
+            for spare, neg, ag in pair:
+                raws.append(_Raw(-neg, m, ag, 0, spare, False, None))
+                counts[ag] = 1
+        # E. a waitlisted candidate takes only needs no candidate with a place can take
         placed = 0
         for raw in raws:
             if not raw.waitlisted:
@@ -1018,8 +1131,7 @@ class Matcher:
             )
         pool: set[int] = set(self._local[a.district].get(b, ()))
         pool.update(self._ev.get(b, ()))
-        for cell in self._cells(a.lat, a.lon, a.travel_km + NEAR_MISS_KM):
-            pool.update(self._grid[cell].get(b, ()))
+        pool.update(self._near(a, a.travel_km + NEAR_MISS_KM, (b,)))
         misses: list[tuple[float, str, NearMiss]] = []
         stage = 0  # 1 any in reach, 2 any in reach and eligible
         waitlist_refused = False

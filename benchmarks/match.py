@@ -1,0 +1,234 @@
+"""The matcher end to end, its solver against peers, and a national cohort on one core.
+
+Run ``python benchmarks/match.py`` (several minutes on a loaded machine) or ``--quick``.
+Needs ``highspy`` and ``ortools`` (the ``solvers`` extra) for the solver peers.
+
+1. **match()**: latency of :meth:`matching.match.Matcher.match` (candidates, exact cover, the
+   reasons, the plan) on the shipped directory and on a national synthetic directory (50,000
+   pathways, 400 districts), for people drawn by :func:`matching.demand.synthetic_cohort`.
+   Times are CPU time of this thread (``time.thread_time``), so other work on the machine slows
+   them less than wall time; medians and 99th percentiles.
+2. **Solvers**: the instances :func:`matching.cover.best_cover` receives inside those matches
+   (the candidates after the matcher's reductions), solved by ours, by the textbook greedy
+   cover, by one HiGHS MIP and by one CP-SAT model (the model builders of
+   ``benchmarks/cover.py``), each timed with its model building, side by side in this process.
+   How often greedy chooses more agencies than the exact answer, and by how many.
+3. **Cohort**: 200,000 generated assessments on the shipped directory through
+   :func:`matching.batch.match_many` in one process (one core), plans remembered within the call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from directory.loading import load
+from directory.models import Directory
+from directory.synthetic import synthetic_directory
+from matching.assessment import Assessment
+from matching.batch import match_many
+from matching.cover import Option, best_cover, cover_key, greedy_cover
+from matching.demand import synthetic_cohort
+from matching.match import Matcher
+
+DAY = date(2026, 11, 23)
+Instance = tuple[int, list[Option], frozenset[int]]
+
+
+def people(d: Directory, n: int, seed: int, *, heavy: bool = False) -> list[Assessment]:
+    """``n`` made-up assessments for ``d`` (synthetic_cohort: 1-4 needs, weights 35/35/20/10);
+    ``heavy``: each given 5-8 needs instead, drawn uniformly (the hard tail)."""
+    rng = random.Random(seed)
+    needs = [x.id for x in d.needs]
+    out = []
+    for i, p in enumerate(synthetic_cohort(d, n, seed=seed)):
+        wanted = tuple(rng.sample(needs, rng.randint(5, 8))) if heavy else p.needs
+        out.append(
+            Assessment(
+                reference=f"B{i}",
+                needs=wanted,
+                district=p.district,
+                lat=p.lat,
+                lon=p.lon,
+                age=p.age,
+                gender=p.gender,
+                offence=p.offence,
+                disposal=p.disposal,
+                cohorts=tuple(sorted(p.cohorts)),
+                travel_km=p.travel_km,
+                accept_remote=p.accept_remote,
+            )
+        )
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def latency(m: Matcher, cases: list[Assessment]) -> tuple[list[float], list[float], list[Instance]]:
+    """(cpu µs, wall µs, solver instances) of m.match over the cases, one at a time."""
+    cpu: list[float] = []
+    wall: list[float] = []
+    for a in cases[: min(50, len(cases))]:  # warm the per-person caches of eligibility
+        m.match(a, on=DAY)
+    for a in cases:
+        t0, w0 = time.thread_time(), time.perf_counter()
+        m.match(a, on=DAY)
+        cpu.append((time.thread_time() - t0) * 1e6)
+        wall.append((time.perf_counter() - w0) * 1e6)
+    instances: list[Instance] = []
+    for a in cases:
+        if m._quick_ok and a.accept_remote:
+            q, kept, _ = m._quick(a, DAY)
+        else:
+            q = m._gather(a, DAY)
+            kept, _ = m._reduce(q)
+        options = [Option(r.mask, r.agency, r.distance_m, r.spare) for r in kept]
+        instances.append((q.universe, options, q.free))
+    return cpu, wall, instances
+
+
+@dataclass
+class SolverRow:
+    """Times (µs) per solver on the same instances, and how greedy and the peers compare."""
+
+    n: int
+    times: dict[str, list[float]] = field(default_factory=dict)
+    worse: int = 0
+    by: Counter[int] = field(default_factory=Counter)
+    mismatch: int = 0
+
+
+def solvers(instances: list[Instance], *, peers: bool) -> SolverRow:
+    """Time ours, greedy and (if peers) HiGHS and CP-SAT on the same instances."""
+    from cover import solve_cpsat, solve_highs
+
+    row = SolverRow(len(instances), {"exact": [], "greedy": [], "HiGHS": [], "CP-SAT": []})
+    for universe, options, free in instances:
+        t0 = time.thread_time()
+        exact = best_cover(universe, options, free_agencies=free)
+        t1 = time.thread_time()
+        greedy = greedy_cover(universe, options, free_agencies=free)
+        t2 = time.thread_time()
+        row.times["exact"].append((t1 - t0) * 1e6)
+        row.times["greedy"].append((t2 - t1) * 1e6)
+        if greedy.key[:2] > exact.key[:2]:
+            row.worse += 1
+            row.by[greedy.key[1] - exact.key[1]] += 1
+        if peers and options:
+            t0 = time.thread_time()
+            chosen = solve_highs(universe, options, free)
+            t1 = time.thread_time()
+            row.times["HiGHS"].append((t1 - t0) * 1e6)
+            if cover_key(universe, options, chosen, free_agencies=free)[:4] != exact.key[:4]:
+                row.mismatch += 1
+            t0 = time.thread_time()
+            chosen = solve_cpsat(universe, options, free)
+            t1 = time.thread_time()
+            row.times["CP-SAT"].append((t1 - t0) * 1e6)
+            if cover_key(universe, options, chosen, free_agencies=free)[:5] != exact.key[:5]:
+                row.mismatch += 1
+    return row
+
+
+def show_latency(label: str, cpu: list[float], wall: list[float]) -> None:
+    print(
+        f"  {label:<34} median {statistics.median(cpu):7.0f} µs   p99 {pct(cpu, 0.99):7.0f} µs"
+        f"   (wall: median {statistics.median(wall):7.0f} µs, p99 {pct(wall, 0.99):7.0f} µs)"
+    )
+
+
+def show_solvers(label: str, row: SolverRow) -> None:
+    print(f"  {label}: {row.n} instances")
+    ours = statistics.median(row.times["exact"])
+    for name, values in row.times.items():
+        if not values:
+            continue
+        med, p99 = statistics.median(values), pct(values, 0.99)
+        ratio = "" if name == "exact" else f"   {med / ours:7.1f}x ours (median)"
+        print(f"    {name:<7} median {med:8.1f} µs   p99 {p99:9.1f} µs{ratio}")
+    detail = ", ".join(
+        f"+{k} agenc{'y' if k == 1 else 'ies'}: {v}" for k, v in sorted(row.by.items())
+    )
+    share = 100 * row.worse / max(row.n, 1)
+    print(
+        f"    greedy uses more agencies than exact in {row.worse}/{row.n} ({share:.1f}%)"
+        + (f" [{detail}]" if detail else "")
+    )
+    print(f"    peer answers not equal to ours on the levels they optimise: {row.mismatch}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller samples, about a minute")
+    parser.add_argument("--no-peers", action="store_true", help="skip HiGHS and CP-SAT")
+    args = parser.parse_args(argv)
+    n_latency = 400 if args.quick else 3000
+    n_solver = 150 if args.quick else 1000
+    n_cohort = 20_000 if args.quick else 200_000
+    print(f"Matching benchmark ({'quick' if args.quick else 'full'}), {time.strftime('%Y-%m-%d')}")
+
+    shipped = load()
+    t0 = time.perf_counter()
+    national = synthetic_directory(50_000, n_districts=400, seed=0)
+    built = time.perf_counter() - t0
+    print(
+        f"national synthetic directory: {len(national.pathways)} pathways, "
+        f"{len(national.districts)} districts, {len(national.agencies)} agencies "
+        f"(generated in {built:.0f} s)"
+    )
+
+    print("\n1. Matcher.match(): candidates, exact cover, reasons, plan (CPU time of this thread)")
+    results = {}
+    for label, d in (
+        ("shipped (114 pathways, 6 districts)", shipped),
+        ("national (50,000 pathways, 400 districts)", national),
+    ):
+        t0 = time.thread_time()
+        m = Matcher(d)
+        compile_ms = (time.thread_time() - t0) * 1000
+        print(f"  {label}: compiled in {compile_ms:.0f} ms")
+        for kind, heavy in (("1-4 needs (cohort mix)", False), ("5-8 needs (hard tail)", True)):
+            cases = people(d, n_latency, seed=1, heavy=heavy)
+            cpu, wall, instances = latency(m, cases)
+            show_latency(kind, cpu, wall)
+            sizes = [float(len(i[1])) for i in instances]
+            print(
+                f"  {'':<34} options per solve: median {statistics.median(sizes):.0f}, "
+                f"p99 {pct(sizes, 0.99):.0f}"
+            )
+            results[f"{label}, {kind}"] = instances
+
+    print("\n2. The solver on the instances the matcher builds (model building included)")
+    for label, instances in results.items():
+        sample = random.Random(5).sample(instances, min(n_solver, len(instances)))
+        show_solvers(label, solvers(sample, peers=not args.no_peers))
+
+    print(f"\n3. Cohort: {n_cohort:,} generated assessments, shipped directory, one process")
+    cohort = people(shipped, n_cohort, seed=9)  # the calibrated mix: 1-4 needs
+    m = Matcher(shipped)
+    distinct = len({m.memo_key(a) for a in cohort})
+    t0, w0 = time.process_time(), time.perf_counter()
+    plans = match_many(m, cohort, on=DAY)
+    cpu_s, wall_s = time.process_time() - t0, time.perf_counter() - w0
+    print(
+        f"  {len(plans):,} plans ({distinct:,} distinct facts) in {cpu_s:.1f} s CPU "
+        f"({wall_s:.1f} s wall): {len(plans) / cpu_s:,.0f} plans/s; goal 200,000 in 60 s "
+        f"-> {200_000 / (len(plans) / cpu_s):.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
