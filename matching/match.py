@@ -1204,10 +1204,10 @@ def _summary(
     Names no age, gender, cohort, offence or place of the person.
     """
     labels = [n.label.lower() for n in d.needs if n.id in a.needs]
-    out = [f"Assessed needs: {_and(labels)}."]
+    out = [f"Assessed needs: {'; '.join(labels)}."]
     if already:
         items = [f"{m.need_label.lower()} ({m.agency_name})" for m in already]
-        out.append(f"Already met by an agency working with the person: {_and(items)}.")
+        out.append(f"Already met by an agency working with the person: {'; '.join(items)}.")
     if referrals:
         groups: dict[str, list[Referral]] = {}
         for r in referrals:
@@ -1222,12 +1222,13 @@ def _summary(
         )
         for rows in groups.values():
             first = rows[0]
-            needs = _and([r.need_label.lower() for r in rows])
-            if first.delivery == "in_person" and first.distance_km is not None:
-                where = first.site_name or "a venue arranged on referral"
-                how = f"in person at {where}, {first.distance_km:g} km"
+            needs = "; ".join(r.need_label.lower() for r in rows)
+            if first.delivery == "in_person" and first.site_name and first.distance_km is not None:
+                km = first.distance_km
+                far = f"{km:g} km" if km >= 0.1 else "under 0.1 km"
+                how = f"in person at {first.site_name}, {far}"
             elif first.delivery == "in_person":
-                how = "in person"
+                how = "in person at a venue arranged on referral"
             else:
                 how = {"outreach": "by outreach", "phone": "by phone", "online": "online"}[
                     first.delivery

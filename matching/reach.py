@@ -108,6 +108,8 @@ class Reach:
 
 
 def _km(value: float) -> str:
+    if value < 0.05:
+        return "under 0.1"
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
