@@ -72,7 +72,7 @@ from matching.periods import Period
 from matching.reach import decide, site_point
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from directory.models import Capacity, Directory, Eligibility
     from matching.demand import Demand, DemandKey
@@ -147,7 +147,9 @@ class Group:
 class GapNetwork:
     """The grouped flow network of one period: groups, pathways (targets) and the arcs.
 
-    ``period`` is the period's key and ``per`` its kind (week, month, quarter or year).
+    ``period`` is the period's key and ``per`` its kind (week, month, quarter or year);
+    ``reach`` gives, for each (need, district) with demand, the targets (pathway numbers) in
+    reach of some of that demand.
     """
 
     period: str
@@ -156,6 +158,7 @@ class GapNetwork:
     pathways: tuple[str, ...]
     agencies: tuple[str, ...]
     network: FlowNetwork
+    reach: Mapping[tuple[str, str], frozenset[int]] = field(default_factory=dict)
 
 
 class _Sites:
@@ -417,10 +420,14 @@ def build_network(
     key, per = _span(period, demand)
     build = _Builder(directory, per)
     cells: dict[tuple[str, str, float, bool], dict[int, int]] = defaultdict(dict)
+    masks: dict[tuple[object, ...], int] = {}  # by the facts that decide eligibility
     for k, count in demand.rows:
+        facts = (k.age, k.gender, k.offence, k.disposal, k.cohorts)
+        mask = masks.get(facts)
+        if mask is None:
+            mask = masks[facts] = build.mask(k)
         travel = k.travel_km if travel_km is None else travel_km
         by_mask = cells[(k.need, k.district, travel, k.accept_remote)]
-        mask = build.mask(k)
         by_mask[mask] = by_mask.get(mask, 0) + count
 
     groups: list[Group] = []
@@ -428,6 +435,7 @@ def build_network(
     members: list[list[tuple[int, int]]] = []  # per hub id: (pathway index, cost)
     users: list[int] = []  # per hub id: how many groups use it
     wide_hubs: dict[tuple[str, float, bool, int], int | None] = {}
+    cell_reach: dict[tuple[str, str], set[int]] = defaultdict(set)  # pathway indices
     for cell in sorted(cells):
         need, district, travel, remote = cell
         local = build.local(district, travel, remote).get(need, [])
@@ -448,6 +456,12 @@ def build_network(
         merged: dict[int, int] = defaultdict(int)
         for mask, count in cells[cell].items():
             merged[mask & relevant] += count
+        anyone = 0  # the profiles some group of the cell passes
+        for mask in merged:
+            anyone |= mask
+        reached = cell_reach[(need, district)]
+        reached.update(i for i, prof, _ in local if anyone >> prof & 1)
+        reached.update(i for i, prof, _ in wide if anyone >> prof & 1)
         for mask, count in sorted(merged.items()):
             out = [h for prof, h in cell_hubs if mask >> prof & 1]
             wide_key = (need, travel, remote, mask)
@@ -517,6 +531,10 @@ def build_network(
         pathways=tuple(build.active[i].id for i in targets),
         agencies=tuple(agency_of[build.active[i].id].id for i in targets),
         network=network,
+        reach={
+            cell: frozenset(node[i] - first_target for i in found)
+            for cell, found in cell_reach.items()
+        },
     )
 
 
@@ -639,31 +657,18 @@ def summarise(directory: Directory, net: GapNetwork, flow: FlowResult) -> GapRes
         if f and v >= first:
             into[v - first] += f
     cells: dict[tuple[str, str], dict[str, int]] = {}
-    reach_of: dict[tuple[str, str], set[int]] = defaultdict(set)
-    hub_targets: dict[int, frozenset[int]] = {}
     for g, group in enumerate(net.groups):
         key = (group.need, group.district)
         cell = cells.get(key)
         if cell is None:
             cell = cells[key] = dict.fromkeys(("demand", "met", *REASONS), 0)
-        arcs = network.arcs_out(g)
-        met = sum(arc_flow[a] for a in arcs)
+        met = sum(arc_flow[a] for a in network.arcs_out(g))
         cell["demand"] += group.count
         cell["met"] += met
         cell[group.reason or "full"] += group.count - met
-        found = reach_of[key]
-        for a in arcs:
-            v = heads[a]
-            if v >= first:
-                found.add(v - first)
-            else:
-                hub = hub_targets.get(v)
-                if hub is None:
-                    hub = hub_targets[v] = network.targets_from(v)
-                found |= hub
     out: list[CellGap] = []
     for (need, district), c in sorted(cells.items()):
-        targets = reach_of[(need, district)]
+        targets = net.reach.get((need, district), frozenset())
         caps = [network.capacity[t] for t in targets]
         out.append(
             CellGap(
