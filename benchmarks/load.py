@@ -23,13 +23,17 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from directory.dumping import dump  # noqa: E402
-from directory.loading import default_path, read_directory  # noqa: E402
-from directory.synthetic import synthetic_directory  # noqa: E402
+from directory.dumping import dump
+from directory.loading import default_path, read_directory
+from directory.synthetic import synthetic_directory
 
 
 def _files(root: Path) -> list[Path]:
-    return [root / "needs.yaml", root / "localities.yaml", *sorted((root / "agencies").glob("*.yaml"))]
+    return [
+        root / "needs.yaml",
+        root / "localities.yaml",
+        *sorted((root / "agencies").glob("*.yaml")),
+    ]
 
 
 def _time(func: Callable[[], object], repeat: int) -> list[float]:

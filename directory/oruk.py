@@ -1663,8 +1663,8 @@ def import_oruk(
     single service, organization or service_at_location. Agencies, pathways and sites come from
     the document; needs, groups and localities from ``base``. Every problem names the JSON pointer
     of the value concerned in ``field`` and ``source`` in ``file``, in document order; nothing is
-    dropped without a problem saying so. The directory built is then checked like a loaded one (duplicate ids,
-    reach, dates against ``today``); coverage holes are not reported.
+    dropped without a problem saying so. The directory built is then checked like a loaded one
+    (duplicate ids, reach, dates against ``today``); coverage holes are not reported.
 
     Taxonomy terms map to needs by our own term ids, then exact need ids (``term``), then a need's
     id, label or synonym after normalisation (:mod:`directory.taxonomy`, exact only: a near miss is
