@@ -177,6 +177,8 @@ def match(
             raise click.UsageError(f"{', '.join(given)} cannot be used with --file")
         if out is None:
             raise click.UsageError("--file needs --out (plans.jsonl or plans.csv)")
+        if processes > 1 and ledger_path is not None:
+            raise click.UsageError("--processes above 1 needs the directory's places, not --ledger")
         _cohort(cohort_file, out, processes, ledger_path, day, directory_path)
         return
     missing = [n for n, v in (("--needs", needs), ("--where", where), ("--age", age)) if v is None]
