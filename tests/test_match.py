@@ -55,7 +55,7 @@ def matcher(shipped: Directory) -> Matcher:
 Cand = tuple[str, str, frozenset[str], int, int, bool]  # id, agency, needs, metres, spare, wait
 
 
-def scan(d: Directory, a: Assessment, source: Any = None) -> list[Cand]:
+def scan(d: Directory, a: Assessment, source: Any = None, remote_km: float = 0.0) -> list[Cand]:
     """Every candidate of ``a``, by checking every active pathway with the public rules."""
     met = {n for needs in a.engaged.values() for n in needs}
     wanted = set(a.needs) - met
@@ -66,7 +66,7 @@ def scan(d: Directory, a: Assessment, source: Any = None) -> list[Cand]:
         needs = wanted & set(p.needs)
         if not needs or not eligible(p, a).ok:
             continue
-        r = reach(d, p, a)
+        r = reach(d, p, a, remote_km=remote_km)
         if not r.ok:
             continue
         av = found[p.id]
@@ -143,7 +143,7 @@ def brute_levels(key: tuple[Any, ...]) -> tuple[int, int, int, int, int]:
 
 def check_plan(d: Directory, m: Matcher, a: Assessment) -> Plan:
     """Candidates equal the scan; the plan equals the brute force; the assignment rule holds."""
-    cands = scan(d, a)
+    cands = scan(d, a, remote_km=m.remote_km)
     assert compiled(m, a) == cands
     plan = m.match(a, on=DAY)
     key, chosen = brute(a, cands)
@@ -282,6 +282,13 @@ def test_generated_plans_equal_the_oracles(case: tuple[Directory, Assessment]) -
     m = Matcher(d)
     plan = check_plan(d, m, a)
     assert_explained(d, a, plan)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases)
+def test_remote_delivery_can_count_as_travel(case: tuple[Directory, Assessment]) -> None:
+    d, a = case
+    check_plan(d, Matcher(d, remote_km=3.0), a)
 
 
 @pytest.mark.slow
