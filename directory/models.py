@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Literal, Self, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
     BaseModel,
@@ -32,6 +32,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "COHORTS",
@@ -413,6 +416,19 @@ class Directory(BaseModel):
     postcode_districts: tuple[PostcodeDistrict, ...] = ()
     agencies: tuple[Agency, ...] = ()
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with ``update`` applied; look-ups are computed afresh for the copy.
+
+        >>> d = Directory(needs=[Need(id="a", label="A", group="g")])
+        >>> _ = d.need_by_id
+        >>> list(d.model_copy(update={"needs": ()}).need_by_id)
+        []
+        """
+        copy = super().model_copy(update=update, deep=deep)
+        for name in _LOOKUPS:
+            copy.__dict__.pop(name, None)
+        return copy
+
     # ----------------------------------------------------------------- look-ups (computed once)
     @cached_property
     def need_by_id(self) -> dict[str, Need]:
@@ -478,3 +494,8 @@ class Directory(BaseModel):
     def sites_of(self, pathway: Pathway) -> tuple[Site, ...]:
         """The sites where a pathway is delivered."""
         return tuple(self.site_by_id[s] for s in pathway.sites if s in self.site_by_id)
+
+
+_LOOKUPS = tuple(
+    name for name, value in vars(Directory).items() if isinstance(value, cached_property)
+)

@@ -737,6 +737,9 @@ def booking_request(plan: object) -> BookingRequest:
     >>> booking_request({"referrals": [{"pathway": "a", "status": "referred"},
     ...                                {"pathway": "b", "status": "waitlisted", "need": "debt"}]})
     BookingRequest(reference=None, pathways=('a', 'b'), waitlisted=frozenset({'b'}))
+    >>> booking_request({"referrals": [{"pathway": "a", "status": "referred", "need": "debt"},
+    ...                                {"pathway": "a", "status": "referred", "need": "housing"}]})
+    BookingRequest(reference=None, pathways=('a',), waitlisted=frozenset())
     >>> booking_request({"referrals": [{"pathway": "a"}]})
     Traceback (most recent call last):
     ...
@@ -762,7 +765,8 @@ def booking_request(plan: object) -> BookingRequest:
         ids.append(r["pathway"])
         if r["status"] == "waitlisted":
             waiting.add(r["pathway"])
-    return BookingRequest(reference, tuple(ids), frozenset(waiting))
+    # a plan lists a pathway once per need it takes; the person takes one place on it
+    return BookingRequest(reference, tuple(dict.fromkeys(ids)), frozenset(waiting))
 
 
 def book(
