@@ -4,7 +4,9 @@ The generator reuses the shipped need taxonomy and spreads districts over a grid
 agency has a home district, one or two sites near its centre and one to five pathways. Shapes
 follow the shipped directory: most pathways serve their home district, some a few neighbours,
 a few the whole area or remote delivery; about one in ten is for young people or women only.
-Capacities are random (they are illustrative in the shipped data too).
+Capacities are random (they are illustrative in the shipped data too). Districts form force areas
+of about ten; phone and online services serve their force area, and one in a hundred of them the
+whole country (national helplines are few).
 
 >>> d = synthetic_directory(200, n_districts=6, seed=1)
 >>> len(d.pathways), len(d.districts)
@@ -116,7 +118,13 @@ def synthetic_directory(
         lon = -4.0 + (i % side) * min(0.36, 5.4 / side)
         did = f"district_{i}"
         districts.append(
-            District(id=did, label=f"District {i}", area=f"area_{i % n_areas}", lat=lat, lon=lon)
+            District(
+                id=did,
+                label=f"District {i}",
+                area=f"area_{i * n_areas // n_districts}",
+                lat=lat,
+                lon=lon,
+            )
         )
         for t in range(2):
             towns.append(
@@ -132,6 +140,9 @@ def synthetic_directory(
             PostcodeDistrict(code=_code(i), district=did, lat=round(lat, 2), lon=round(lon, 2))
         )
 
+    by_area: dict[str, tuple[str, ...]] = {}
+    for x in districts:
+        by_area[x.area] = (*by_area.get(x.area, ()), x.id)
     agencies: list[Agency] = []
     made = 0
     a = 0
@@ -158,7 +169,10 @@ def synthetic_directory(
             delivery: tuple[str, ...] = ("in_person",)
             served: tuple[str, ...] | str
             if roll < 0.05:
-                served, delivery = "all", ("phone", "online")
+                # phone/online: for the home force area; a national service is rare
+                delivery = ("phone", "online")
+                national = n_areas == 1 or rng.random() < 0.01
+                served = "all" if national else by_area[home.area]
             elif roll < 0.65:
                 served = (home.id,)
             else:
