@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COHORTS",
+    "COHORT_WORDS",
     "CONDITIONS",
     "DELIVERY_MODES",
     "DISPOSALS",
@@ -69,6 +70,7 @@ Cohort = Literal[
     "no_recourse_to_public_funds",
     "sex_worker",
     "rough_sleeper",
+    "multiple_disadvantage",
 ]
 Offence = Literal[
     "shoplifting",
@@ -112,6 +114,17 @@ DISPOSALS: tuple[str, ...] = get_args(Disposal)
 DELIVERY_MODES: tuple[str, ...] = get_args(Delivery)
 CONDITIONS: tuple[str, ...] = get_args(Condition)
 REMOTE: frozenset[str] = frozenset({"online", "phone"})
+#: Cohorts in plain words, for pages and plans.
+COHORT_WORDS: dict[str, str] = {
+    "veteran": "veterans",
+    "care_leaver": "care leavers",
+    "prison_leaver": "people leaving prison",
+    "young_carer": "young carers",
+    "no_recourse_to_public_funds": "people with no recourse to public funds",
+    "sex_worker": "sex workers",
+    "rough_sleeper": "people sleeping rough",
+    "multiple_disadvantage": "people facing multiple disadvantage",
+}
 
 SnakeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$", max_length=64)]
 KebabId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
@@ -322,7 +335,7 @@ class Eligibility(BaseModel):
         if self.genders:
             parts.append(" or ".join(g.replace("_", "-") for g in self.genders) + " only")
         if self.cohorts:
-            parts.append("for " + " or ".join(c.replace("_", " ") + "s" for c in self.cohorts))
+            parts.append("for " + " or ".join(COHORT_WORDS[c] for c in self.cohorts))
         if self.offences:
             parts.append("offences: " + ", ".join(o.replace("_", " ") for o in self.offences))
         if self.excluded_offences:

@@ -38,6 +38,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from directory.models import COHORT_WORDS
+
 if TYPE_CHECKING:
     from collections.abc import Collection
 
@@ -63,15 +65,7 @@ RULES: tuple[Rule, ...] = ("age", "gender", "cohort", "offence", "excluded", "di
 """The rules in the order they are checked and reported."""
 
 _GENDER_WORDS = {"female": "women", "male": "men", "non_binary": "non-binary people"}
-_COHORT_WORDS = {
-    "veteran": "veterans",
-    "care_leaver": "care leavers",
-    "prison_leaver": "prison leavers",
-    "young_carer": "young carers",
-    "no_recourse_to_public_funds": "people with no recourse to public funds",
-    "sex_worker": "sex workers",
-    "rough_sleeper": "rough sleepers",
-}
+_COHORT_WORDS = COHORT_WORDS
 
 
 class EligibilityFacts(Protocol):
