@@ -89,6 +89,7 @@ __all__ = [
     "Reason",
     "build_network",
     "gaps",
+    "groups_of",
     "places_in_period",
     "summarise",
 ]
