@@ -109,10 +109,11 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 __all__ = [
     "Cover",
@@ -348,6 +349,9 @@ def is_cover(universe: int, options: Sequence[Option], chosen: Sequence[int]) ->
     return True
 
 
+_NO_TABLE: Mapping[int, int] = MappingProxyType({})
+
+
 def best_cover(
     universe: int,
     options: Sequence[Option],
@@ -476,13 +480,32 @@ def best_cover(
     free_mask = 0
     largest = 1
     kept = 0
+    # For the dominance test, the kept options' needs with the least -spare among them: any kept
+    # option (by lowest need met), those of each agency, those of free agencies. An option is
+    # dominated when one kept before it that it may be compared with meets all its needs with
+    # no less spare; the least -spare per set of needs is enough to tell.
+    any_kept: dict[int, dict[int, int]] = {}  # bit -> needs -> least -spare
+    of_agency: dict[int, dict[int, int]] = {}  # agency -> needs -> least -spare
+    of_free: dict[int, int] = {}  # needs -> least -spare, free agencies
     for d, nsp, r, m, a in items:
-        sole = per_agency[a] == 1 and a not in free
-        for km, _, _, ka, knsp in by_need.get(m & -m, ()):
-            if not m & ~km and knsp <= nsp and (ka == a or sole or ka in free):
-                break
+        if per_agency[a] == 1 and a not in free:  # sole: any kept option may dominate it
+            tables: tuple[Mapping[int, int], ...] = (any_kept.get(m & -m, _NO_TABLE),)
+        else:
+            tables = (of_agency.get(a, _NO_TABLE), of_free)
+        for table in tables:
+            for km, knsp in table.items():
+                if knsp <= nsp and not m & ~km:
+                    break
+            else:
+                continue
+            break
         else:
             kept += 1
+            own = of_agency.setdefault(a, {})
+            if own.get(m, nsp + 1) > nsp:
+                own[m] = nsp
+            if a in free and of_free.get(m, nsp + 1) > nsp:
+                of_free[m] = nsp
             w = w_pw + d * w_d + (spmax + nsp) * w_sp + top - (top >> (r + 1))
             if a in free:
                 free_mask |= m
@@ -494,8 +517,12 @@ def best_cover(
                 bit = rest & -rest
                 if bit in by_need:
                     by_need[bit].append(entry)
+                    least = any_kept[bit]
+                    if least.get(m, nsp + 1) > nsp:
+                        least[m] = nsp
                 else:
                     by_need[bit] = [entry]
+                    any_kept[bit] = {m: nsp}
                 rest ^= bit
             if a in by_agency:
                 by_agency[a].append((m, w, r))
