@@ -93,6 +93,7 @@ or with a site within the travel limit plus this many km."""
 _CELL_LAT = 0.08  # grid cell, degrees (about 9 km north-south)
 _CELL_LON = 0.13  # about 9 km east-west at 52 degrees north
 _INF = float("inf")
+_TWO_R = 2.0 * EARTH_RADIUS_KM  # as haversine_km multiplies: (2.0 * R) * asin(...)
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -144,6 +145,7 @@ class _Query:
     centre_km: float
     avail: dict[int, Availability]
     day: date
+    point: tuple[float, float, float] = (0.0, 0.0, 1.0)  # the person: lat, lon (radians), cos lat
 
 
 class Matcher:
@@ -197,6 +199,12 @@ class Matcher:
         self._site_slot = {s.id: i for i, s in enumerate(sites)}
         self._site_ids = tuple(s.id for s in sites)
         self._site_point = tuple(site_point(d, s) for s in sites)
+        # each site's latitude and longitude in radians and the cosine of its latitude, for
+        # _nearest: haversine_km's arithmetic step for step, so the same floats
+        self._site_rad = tuple(
+            (math.radians(lat), math.radians(lon), math.cos(math.radians(lat)))
+            for lat, lon in self._site_point
+        )
         self._site_hidden = tuple(s.hidden for s in sites)
         self._site_name = tuple(s.name for s in sites)
 
@@ -269,6 +277,8 @@ class Matcher:
                     for b in bits:
                         per_need.setdefault(b, []).append(i)
         self._local = {x: {b: tuple(v) for b, v in m.items()} for x, m in local.items()}
+        # per district, the pathways not serving everywhere that serve it and take some need
+        self._local_all = {x: frozenset(i for v in m.values() for i in v) for x, m in local.items()}
         self._ev = {b: tuple(v) for b, v in everywhere.items()}
         self._by_need = {b: tuple(v) for b, v in by_need.items()}
         # pathways not serving everywhere delivered in person, by grid cell of a site and need
@@ -447,22 +457,30 @@ class Matcher:
                 raise NotFoundError("agency", agency, did_you_mean(agency, self._agency_ids))
 
     def _nearest(self, i: int, a: Assessment, q: _Query) -> tuple[str, float] | None:
-        """The nearest site of pathway slot ``i`` and its km (ties: smaller id), or None."""
+        """The nearest site of pathway slot ``i`` and its km (ties: smaller id), or None.
+
+        Distances are :func:`~directory.places.haversine_km` from the person, computed with the
+        same operations in the same order (radians and cosines computed once), so the same floats.
+        """
         sites = self._sites[i]
         if not sites:
             return None
         cache = q.site_km
-        s = sites[0]
-        km = cache.get(s)
-        if km is None:
-            km = cache[s] = haversine_km((a.lat, a.lon), self._site_point[s])
-        for t in sites[1:]:
-            tk = cache.get(t)
+        get = cache.get
+        rad = self._site_rad
+        lat1, lon1, cos1 = q.point
+        sin, asin, sqrt = math.sin, math.asin, math.sqrt
+        best = -1
+        km = _INF
+        for t in sites:  # sites are in id order: ties keep the smaller id
+            tk = get(t)
             if tk is None:
-                tk = cache[t] = haversine_km((a.lat, a.lon), self._site_point[t])
-            if tk < km:  # sites are in id order: ties keep the smaller id
-                km, s = tk, t
-        return self._site_ids[s], km
+                lat2, lon2, cos2 = rad[t]
+                h = sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * sin((lon2 - lon1) / 2) ** 2
+                tk = cache[t] = _TWO_R * asin(min(1.0, sqrt(h)))
+            if best < 0 or tk < km:
+                km, best = tk, t
+        return self._site_ids[best], km
 
     def _reach(self, i: int, a: Assessment, q: _Query, *, words: bool = False) -> Reach:
         """:func:`matching.reach.decide` for pathway slot ``i``, with reasons."""
@@ -519,7 +537,9 @@ class Matcher:
                 universe |= self._bit[need]
         free = frozenset(self._agency_slot[x] for x in a.engaged)
         centre_km = haversine_km((a.lat, a.lon), self._centre[a.district])
-        return _Query(universe, free, [], {}, centre_km, {}, on)
+        lat1 = math.radians(a.lat)
+        point = (lat1, math.radians(a.lon), math.cos(lat1))
+        return _Query(universe, free, [], {}, centre_km, {}, on, point)
 
     def _gather(self, a: Assessment, on: date) -> _Query:
         """Every candidate of ``a``; those free of travel without a computed way."""
@@ -667,9 +687,10 @@ class Matcher:
                         raws.append(_Raw(i, m, ag, 0, spare, True, None))  # way below
         # ... and pathways not serving it with a site in range (they travel)
         near = self._near(a, a.travel_km, bits)
+        near -= self._local_all[district]  # those serving the district came in A
         prof, mask, places = self._prof, self._mask, self._places
         for i in near:
-            if district in served[i] or not ok[prof[i]]:
+            if not ok[prof[i]]:
                 continue
             left = places[i]
             m = mask[i] & universe
@@ -752,9 +773,14 @@ class Matcher:
                 best.sort(reverse=True)
                 del best[3:]
                 above[m] = best
-            others = [(spare, neg) for spare, neg, other in best if other != ag]
-            if len(others) >= 2 and others[1] > best_of[ag]:
-                pruned.add(ag)
+            seen = 0  # the second best of other agencies must beat the agency's best
+            for spare, neg, other in best:
+                if other != ag:
+                    seen += 1
+                    if seen == 2:
+                        if (spare, neg) > best_of[ag]:
+                            pruned.add(ag)
+                        break
         # D. those that travel: their way, unless their agency cannot matter
         centre_km, travel_km = q.centre_km, a.travel_km
         listed, delivery = self._listed, self._delivery
