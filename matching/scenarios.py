@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from directory.errors import DataError, InvalidArgumentError, NotFoundError
@@ -76,6 +77,9 @@ class Scenario:
     places: Mapping[str, int] = field(default_factory=dict)
     add_pathways: tuple[tuple[str, Pathway], ...] = ()
     travel_km: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "places", MappingProxyType(dict(self.places)))  # read-only
 
     def describe(self) -> str:
         """The changes in words.
