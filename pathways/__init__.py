@@ -45,10 +45,15 @@ from matching.assessment import Assessment, assess
 from matching.batch import match_many
 from matching.capacity import Availability, AvailabilitySource, Ledger, NominalCapacity
 from matching.cover import best_cover, greedy_cover, is_cover
+from matching.demand import Demand, DemandKey, demand_from_people, read_counts, synthetic_cohort
+from matching.gaps import GapResult, gaps
 from matching.match import Matcher, match
 from matching.outcomes import outcomes
 from matching.periods import period_of
 from matching.plan import Plan
+from matching.scenarios import Scenario, agency_losses, single_points_of_failure
+from matching.scenarios import run as run_scenario
+from pathways.gaps_report import gap_chart
 
 __all__ = [
     "Agency",
@@ -59,9 +64,12 @@ __all__ = [
     "Capacity",
     "CapacityError",
     "DataError",
+    "Demand",
+    "DemandKey",
     "Directory",
     "District",
     "Eligibility",
+    "GapResult",
     "Gazetteer",
     "Hit",
     "InvalidArgumentError",
@@ -79,17 +87,22 @@ __all__ = [
     "Problem",
     "Report",
     "Resolution",
+    "Scenario",
     "Site",
     "Taxonomy",
     "UnknownNeedError",
     "UnknownPlaceError",
+    "agency_losses",
     "assess",
     "best_cover",
     "default_path",
+    "demand_from_people",
     "distance_km",
     "dump",
     "export_json",
     "export_tables",
+    "gap_chart",
+    "gaps",
     "greedy_cover",
     "import_oruk",
     "is_cover",
@@ -98,8 +111,12 @@ __all__ = [
     "match_many",
     "outcomes",
     "period_of",
+    "read_counts",
     "read_directory",
+    "run_scenario",
     "search",
+    "single_points_of_failure",
+    "synthetic_cohort",
     "to_graph",
     "validate",
 ]
