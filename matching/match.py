@@ -677,7 +677,10 @@ class Matcher:
                 m &= universe
                 if m & -m == b and ok[pr]:
                     far.append((i, m, ag, spare))
-                    note(i, m, ag, spare)
+                    counts[ag] = counts.get(ag, 0) + 1  # note(), inline: the longest lists
+                    needs_of[ag] = needs_of.get(ag, 0) | m
+                    if (spare, -i) > best_of.get(ag, (-1, 0)):
+                        best_of[ag] = (spare, -i)
             if waitlist:
                 for i, m, pr, ag, spare in self._qw[district].get(b, ()):
                     m &= universe
@@ -894,24 +897,28 @@ class Matcher:
         unchanged. The runner-up of each group is kept aside for the reasons (the best plan
         without the winner).
         """
-        best: dict[int, list[_Raw]] = {}
+        best: dict[int, list[tuple[tuple[int, int, int], _Raw]]] = {}  # the best two, in order
         kept: list[_Raw] = []
         for raw in raws:
             if raw.waitlisted or counts[raw.agency] != 1 or raw.agency in free:
                 kept.append(raw)
                 continue
+            entry = ((raw.distance_m, -raw.spare, raw.slot), raw)
             group = best.get(raw.mask)
             if group is None:
-                best[raw.mask] = [raw]
-                continue
-            group.append(raw)
-            group.sort(key=lambda r: (r.distance_m, -r.spare, r.slot))
-            del group[2:]
+                best[raw.mask] = [entry]
+            elif entry[0] < group[0][0]:  # a tie keeps the earlier first, as a stable sort
+                group.insert(0, entry)
+                del group[2:]
+            elif len(group) == 1:
+                group.append(entry)
+            elif entry[0] < group[1][0]:
+                group[1] = entry
         runner_up: dict[int, _Raw] = {}
         for group in best.values():
-            kept.append(group[0])
+            kept.append(group[0][1])
             if len(group) > 1:
-                runner_up[group[0].slot] = group[1]
+                runner_up[group[0][1].slot] = group[1][1]
         kept.sort(key=lambda r: r.slot)
         return kept, runner_up
 
