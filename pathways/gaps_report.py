@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from matching.scenarios import AgencyLoss, ScenarioResult, SinglePoint
 
 __all__ = [
+    "TITLES",
     "Rows",
     "gap_chart",
     "gap_tables",
@@ -61,7 +62,7 @@ __all__ = [
 
 Rows = list[dict[str, Cell]]
 
-_TITLES = {
+TITLES = {
     "summary": "Summary",
     "cells": "Demand and gaps by need and district",
     "pathways": "Pathways: places and allocation",
@@ -139,7 +140,7 @@ def to_markdown(tables: Mapping[str, Sequence[Mapping[str, Cell]]]) -> str:
     """
     parts: list[str] = []
     for name, rows in tables.items():
-        parts.append(f"## {_TITLES.get(name, name)}\n")
+        parts.append(f"## {TITLES.get(name, name)}\n")
         if not rows:
             parts.append("None.\n")
             continue
@@ -158,7 +159,7 @@ def to_markdown(tables: Mapping[str, Sequence[Mapping[str, Cell]]]) -> str:
 def render_tables(console: Console, tables: Mapping[str, Sequence[Mapping[str, Cell]]]) -> None:
     """Every table as a rich table, with its title."""
     for name, rows in tables.items():
-        table = Table(title=_TITLES.get(name, name), header_style="bold", title_justify="left")
+        table = Table(title=TITLES.get(name, name), header_style="bold", title_justify="left")
         columns = _columns(rows)
         for c in columns:
             numeric = all(isinstance(r[c], int) or r[c] in ("<5", "[c]") for r in rows)
@@ -166,7 +167,7 @@ def render_tables(console: Console, tables: Mapping[str, Sequence[Mapping[str, C
         for r in rows:
             table.add_row(*(escape(str(r[c])) for c in columns))
         if not rows:
-            console.print(f"[bold]{_TITLES.get(name, name)}[/]: none")
+            console.print(f"[bold]{TITLES.get(name, name)}[/]: none")
         else:
             console.print(table)
 
