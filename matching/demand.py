@@ -66,6 +66,7 @@ from typing import TYPE_CHECKING, Protocol
 from directory.errors import DataError, InvalidArgumentError
 from directory.models import COHORTS, DISPOSALS, GENDERS, OFFENCES
 from directory.problems import Problem, Report
+from matching.eligibility import EligibilityFacts
 from matching.periods import parse_period
 
 if TYPE_CHECKING:
@@ -192,29 +193,15 @@ def period_kind(key: str) -> str:
     return parse_period(key).per
 
 
-class DemandPerson(Protocol):
-    """What demand needs of a person (an :class:`~matching.assessment.Assessment` has it)."""
+class DemandPerson(EligibilityFacts, Protocol):
+    """What demand needs of a person (an :class:`~matching.assessment.Assessment` has it):
+    the eligibility facts, and the needs, district and reach preferences below."""
 
     @property
     def needs(self) -> Collection[str]: ...
 
     @property
     def district(self) -> str: ...
-
-    @property
-    def age(self) -> int: ...
-
-    @property
-    def gender(self) -> str | None: ...
-
-    @property
-    def cohorts(self) -> Collection[str]: ...
-
-    @property
-    def offence(self) -> str | None: ...
-
-    @property
-    def disposal(self) -> str | None: ...
 
     @property
     def travel_km(self) -> float: ...
