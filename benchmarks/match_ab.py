@@ -1,0 +1,99 @@
+"""Matcher.match() now against an earlier commit's, side by side in this process.
+
+Run ``python benchmarks/match_ab.py REV [--n N]``: takes ``matching/match.py`` and
+``matching/cover.py`` of git revision ``REV`` (the other modules are today's), builds both
+matchers on the shipped directory and on the national synthetic directory (50,000 pathways,
+400 districts), and times ``match()`` of each on the same people (``benchmarks/match.py``'s
+``people``), alternating one call of each, so load on the machine hits both alike. Prints
+CPU-time medians and 99th percentiles, their ratios, and how many plans differ as JSON (a
+speed-up must leave every plan unchanged: 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from match import DAY, pct, people
+
+from directory.loading import load
+from directory.synthetic import synthetic_directory
+from matching.match import Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def earlier(rev: str, folder: Path) -> ModuleType:
+    """``matching/match.py`` of ``rev``, importing ``matching/cover.py`` of ``rev``."""
+    for name in ("cover", "match"):
+        text = subprocess.run(
+            ["git", "show", f"{rev}:matching/{name}.py"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        text = text.replace("from matching.cover import", "from ab_cover import")
+        (folder / f"ab_{name}.py").write_text(text)
+    sys.path.insert(0, str(folder))
+    spec = importlib.util.spec_from_file_location("ab_match", folder / "ab_match.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["ab_match"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("rev", help="the earlier git revision, e.g. HEAD~3")
+    parser.add_argument("--n", type=int, default=1000, help="people per row (default 1000)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        old = earlier(args.rev, Path(tmp))
+        print(f"Matcher.match(): {args.rev} against the working tree, {args.n} people a row")
+        national = synthetic_directory(50_000, n_districts=400, seed=0)
+        for label, d in (("shipped", load()), ("national", national)):
+            before, after = old.Matcher(d), Matcher(d)
+            for heavy in (False, True):
+                cases = people(d, args.n, seed=1, heavy=heavy)
+                for a in cases[:50]:  # warm the per-person caches of both
+                    before.match(a, on=DAY)
+                    after.match(a, on=DAY)
+                t_old: list[float] = []
+                t_new: list[float] = []
+                differ = 0
+                for a in cases:
+                    t0 = time.thread_time()
+                    p_old = before.match(a, on=DAY)
+                    t1 = time.thread_time()
+                    p_new = after.match(a, on=DAY)
+                    t2 = time.thread_time()
+                    t_old.append((t1 - t0) * 1e6)
+                    t_new.append((t2 - t1) * 1e6)
+                    differ += p_old.model_dump_json() != p_new.model_dump_json()
+                m_old, m_new = statistics.median(t_old), statistics.median(t_new)
+                q_old, q_new = pct(t_old, 0.99), pct(t_new, 0.99)
+                print(
+                    f"  {label:<8} {'5-8' if heavy else '1-4'} needs: "
+                    f"before median {m_old:6.0f} µs p99 {q_old:6.0f} µs | "
+                    f"after median {m_new:6.0f} µs p99 {q_new:6.0f} µs | "
+                    f"{m_old / m_new:.2f}x median, {q_old / q_new:.2f}x p99 | "
+                    f"plans differing: {differ}",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
