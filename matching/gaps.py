@@ -60,6 +60,7 @@ import math
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Literal
 
 from directory.errors import InvalidArgumentError
@@ -69,7 +70,8 @@ from matching.demand import period_kind
 from matching.eligibility import PersonFacts, check, profile
 from matching.flow import FlowNetwork, FlowResult, allocate
 from matching.periods import Period
-from matching.reach import decide, site_point
+from matching.reach import site_point
+from matching.reach import travel as way_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -210,7 +212,8 @@ Entry = tuple[int, int, int]
 class _Builder:
     """Per-directory look-ups for building networks: profiles, places and reach tables.
 
-    Reach is decided by :func:`matching.reach.decide`, the rule itself, on the values
+    Reach is decided by :func:`matching.reach.travel`, the rule itself (what
+    :func:`~matching.reach.decide` adds is the reason in words), on the values
     :func:`matching.reach.reach` would give it for a person at the district's centre (the test
     suite checks the tables against :func:`~matching.reach.reach` pathway by pathway).
     """
@@ -302,7 +305,7 @@ class _Builder:
         chosen: dict[int, float] = {}
         for i in sorted(self.siteless):
             p = self.active[i]
-            r = decide(
+            way = way_of(
                 serves=p.districts == "all",
                 listed=self.listed[i],
                 delivery=p.delivery,
@@ -311,8 +314,8 @@ class _Builder:
                 travel_km=travel_km,
                 accept_remote=accept_remote,
             )
-            if r.ok:
-                chosen[i] = r.distance_km
+            if way is not None:
+                chosen[i] = way[0]
         if accept_remote:
             for i in self.remote:
                 chosen.setdefault(i, 0.0)  # the remote way costs 0, and no way costs less
@@ -355,7 +358,7 @@ class _Builder:
                 if i in skip:
                     continue
                 p = self.active[i]
-                r = decide(
+                way = way_of(
                     serves=serves,
                     listed=self.listed[i],
                     delivery=p.delivery,
@@ -364,8 +367,8 @@ class _Builder:
                     travel_km=travel_km,
                     accept_remote=accept_remote,
                 )
-                if r.ok:
-                    entry = self._entry(i, r.distance_km)
+                if way is not None:
+                    entry = self._entry(i, way[0])
                     for need in p.needs:
                         table[need].append(entry)
         out = dict(table)
@@ -422,13 +425,17 @@ def build_network(
     build = _Builder(directory, per)
     cells: dict[tuple[str, str, float, bool], dict[int, int]] = defaultdict(dict)
     masks: dict[tuple[object, ...], int] = {}  # by the facts that decide eligibility
+    facts_of = attrgetter("age", "gender", "offence", "disposal", "cohorts")
+    cell_of = attrgetter("need", "district", "travel_km", "accept_remote")
     for k, count in demand.rows:
-        facts = (k.age, k.gender, k.offence, k.disposal, k.cohorts)
+        facts = facts_of(k)
         mask = masks.get(facts)
         if mask is None:
             mask = masks[facts] = build.mask(k)
-        travel = k.travel_km if travel_km is None else travel_km
-        by_mask = cells[(k.need, k.district, travel, k.accept_remote)]
+        cell = cell_of(k)
+        if travel_km is not None:
+            cell = (cell[0], cell[1], travel_km, cell[3])
+        by_mask = cells[cell]
         by_mask[mask] = by_mask.get(mask, 0) + count
 
     groups: list[Group] = []
