@@ -55,8 +55,10 @@ by one and each takes the nearest place with room.
 from __future__ import annotations
 
 import importlib.util
-from collections import deque
+import operator
+from collections import Counter, deque
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING, Literal
 
 import networkx as nx
@@ -124,17 +126,25 @@ class FlowNetwork:
         n_groups = len(self.supply)
         first_target = n_groups + self.n_hubs
         n_nodes = first_target + len(self.capacity)
-        pairs: set[int] = set()
-        for a, (u, v, c) in enumerate(zip(self.tails, self.heads, self.costs, strict=True)):
-            if not (0 <= u < first_target and n_groups <= v < n_nodes and u < v):
-                raise InvalidArgumentError(
-                    f"arc {a} from node {u} to node {v}: not group or hub to hub or target, "
-                    "lower to higher number"
-                )
-            if c < 0:
-                raise InvalidArgumentError(f"arc {a} has a negative cost {c}")
-            pairs.add(u * n_nodes + v)
-        if len(pairs) != len(self.tails):
+        tails, heads, costs = self.tails, self.heads, self.costs
+        fits = not tails or (
+            min(tails) >= 0
+            and max(tails) < first_target
+            and min(heads) >= n_groups
+            and max(heads) < n_nodes
+            and all(map(operator.lt, tails, heads))
+            and min(costs) >= 0
+        )
+        if not fits:  # find the first arc at fault
+            for a, (u, v, c) in enumerate(zip(tails, heads, costs, strict=True)):
+                if not (0 <= u < first_target and n_groups <= v < n_nodes and u < v):
+                    raise InvalidArgumentError(
+                        f"arc {a} from node {u} to node {v}: not group or hub to hub or target, "
+                        "lower to higher number"
+                    )
+                if c < 0:
+                    raise InvalidArgumentError(f"arc {a} has a negative cost {c}")
+        if len(set(zip(tails, heads, strict=True))) != len(tails):
             raise InvalidArgumentError("two arcs join the same two nodes")
         object.__setattr__(self, "_out", _compressed(self.tails, n_nodes))
         object.__setattr__(self, "_in", _compressed(self.heads, n_nodes))
@@ -225,16 +235,9 @@ class FlowNetwork:
 
 def _compressed(ends: Sequence[int], n_nodes: int) -> tuple[list[int], list[int]]:
     """The arcs of each node in compressed form: node ``v`` has ``arcs[start[v]:start[v+1]]``."""
-    start = [0] * (n_nodes + 1)
-    for v in ends:
-        start[v + 1] += 1
-    for v in range(n_nodes):
-        start[v + 1] += start[v]
-    fill = start[:-1]
-    arcs = [0] * len(ends)
-    for a, v in enumerate(ends):
-        arcs[fill[v]] = a
-        fill[v] += 1
+    counts = Counter(ends)
+    start = [0, *accumulate(counts.get(v, 0) for v in range(n_nodes))]
+    arcs = sorted(range(len(ends)), key=ends.__getitem__)  # stable: arc order within a node
     return start, arcs
 
 
@@ -273,9 +276,8 @@ def allocate(network: FlowNetwork, *, engine: Engine = "auto") -> FlowResult:
         flows = _ortools(network)
     else:
         flows = _networkx(network)
-    value = sum(
-        f for f, v in zip(flows, network.heads, strict=True) if network.target_of(v) is not None
-    )
+    first_target = network.n_groups + network.n_hubs
+    value = sum(f for f, v in zip(flows, network.heads, strict=True) if f and v >= first_target)
     cost = sum(f * c for f, c in zip(flows, network.costs, strict=True))
     return FlowResult(arc_flow=flows, value=value, cost=cost, engine=engine)
 
