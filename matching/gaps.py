@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Literal
 
 from directory.errors import InvalidArgumentError
 from directory.graph import places_per_month
-from directory.places import EARTH_RADIUS_KM, haversine_km
+from directory.places import EARTH_RADIUS_KM
 from matching.demand import period_kind
 from matching.eligibility import PersonFacts, check, profile
 from matching.flow import FlowNetwork, FlowResult, allocate
@@ -205,6 +205,29 @@ class _Sites:
         return found
 
 
+def _angles(lat: float, lon: float) -> tuple[float, float, float]:
+    """A point as :func:`_haversine` takes it: (lat, lon, cos lat), angles in radians."""
+    y = math.radians(lat)
+    return y, math.radians(lon), math.cos(y)
+
+
+def _haversine(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """:func:`directory.places.haversine_km` on points given as (lat, lon, cos lat) in radians.
+
+    The same operations in the same order, so the same float to the last bit; the radians and
+    cosines are worked out once per point instead of once per pair.
+
+    >>> from directory.places import haversine_km
+    >>> p, q = (52.57364, -0.24777), (52.2, 0.11667)
+    >>> _haversine(_angles(*p), _angles(*q)) == haversine_km(p, q)
+    True
+    """
+    lat1, lon1, cos1 = a
+    lat2, lon2, cos2 = b
+    h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * math.sin((lon2 - lon1) / 2) ** 2
+    return 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
 Entry = tuple[int, int, int]
 """A pathway in reach: (pathway index, eligibility profile, cost in 100 m units)."""
 
@@ -241,6 +264,8 @@ class _Builder:
         self.everywhere: list[int] = []
         points: list[tuple[float, float, int]] = []
         self.site_points: list[list[tuple[float, float]]] = []
+        # the same points in radians, with the cosine of the latitude (for _haversine)
+        self.site_angles: list[list[tuple[float, float, float]]] = []
         for i, p in enumerate(self.active):
             if p.districts == "all":
                 self.everywhere.append(i)
@@ -249,6 +274,7 @@ class _Builder:
                     self.by_district[district].append(i)
             spots = [site_point(directory, s) for s in directory.sites_of(p)]
             self.site_points.append(spots)
+            self.site_angles.append([_angles(lat, lon) for lat, lon in spots])
             if "in_person" in p.delivery:
                 points.extend((lat, lon, i) for lat, lon in spots)
         self.sites = _Sites(points)
@@ -337,10 +363,11 @@ class _Builder:
         centre = self.directory.district_by_id[district]
         serving = set(self.by_district.get(district, ())) | set(self.everywhere)
         near = self.sites.near(centre.lat, centre.lon, travel_km)
+        here = _angles(centre.lat, centre.lon)
         out: list[tuple[int, bool, float | None]] = []
         for i in sorted((serving | near | set(self.unlisted)) - self.siteless):
-            spots = self.site_points[i]
-            km = min(haversine_km((centre.lat, centre.lon), s) for s in spots) if spots else None
+            spots = self.site_angles[i]
+            km = min(_haversine(here, s) for s in spots) if spots else None
             out.append((i, i in serving, km))
         self._near[memo] = out
         return out
@@ -659,18 +686,22 @@ def summarise(directory: Directory, net: GapNetwork, flow: FlowResult) -> GapRes
     if len(flow.arc_flow) != network.n_arcs:
         raise InvalidArgumentError("the flow does not belong to this network")
     first = network.n_groups + network.n_hubs
-    heads, arc_flow = network.heads, flow.arc_flow
+    n_groups, arc_flow = network.n_groups, flow.arc_flow
     into = [0] * len(net.pathways)
-    for v, f in zip(heads, arc_flow, strict=True):
-        if f and v >= first:
-            into[v - first] += f
+    out_of = [0] * n_groups  # units met, by group
+    for u, v, f in zip(network.tails, network.heads, arc_flow, strict=True):
+        if f:
+            if v >= first:
+                into[v - first] += f
+            if u < n_groups:
+                out_of[u] += f
     cells: dict[tuple[str, str], dict[str, int]] = {}
     for g, group in enumerate(net.groups):
         key = (group.need, group.district)
         cell = cells.get(key)
         if cell is None:
             cell = cells[key] = dict.fromkeys(("demand", "met", *REASONS), 0)
-        met = sum(arc_flow[a] for a in network.arcs_out(g))
+        met = out_of[g]
         cell["demand"] += group.count
         cell["met"] += met
         cell[group.reason or "full"] += group.count - met
