@@ -559,6 +559,7 @@ def build_network(
         n_hubs=len(hubs),
     )
     agency_of = directory.agency_of
+    target_no = {i: t for t, i in enumerate(targets)}  # pathway index -> target number
     return GapNetwork(
         period=key,
         per=per,
@@ -567,8 +568,7 @@ def build_network(
         agencies=tuple(agency_of[build.active[i].id].id for i in targets),
         network=network,
         reach={
-            cell: frozenset(node[i] - first_target for i in found)
-            for cell, found in cell_reach.items()
+            cell: frozenset(map(target_no.__getitem__, found)) for cell, found in cell_reach.items()
         },
     )
 
