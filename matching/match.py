@@ -591,27 +591,16 @@ class Matcher:
         mask, agency = self._mask, self._agency
         waitlist = a.accept_waitlist
         raws: list[_Raw] = []
-        placed = 0
         for i, way in found:
             av = avail[i]
-            if av.has_place:
-                placed |= mask[i]
-            elif not (waitlist and av.waitlist_possible):
+            if not av.has_place and not (waitlist and av.waitlist_possible):
                 continue
             dist = 0 if way is None else round(way[0] * 1000)
             raws.append(
                 _Raw(i, mask[i] & universe, agency[i], dist, av.left or 0, not av.has_place, way)
             )
         # 4. a waitlisted candidate takes only needs no candidate with a place can take
-        kept: list[_Raw] = []
-        for raw in raws:
-            if raw.waitlisted:
-                raw.mask &= ~placed
-                if not raw.mask:
-                    continue
-            kept.append(raw)
-        kept.sort(key=lambda r: r.slot)
-        q.raws = kept
+        q.raws = _waitlist_rule(raws)
         return q
 
     def _quick(self, a: Assessment, on: date) -> tuple[_Query, list[_Raw], dict[int, _Raw]]:
@@ -826,18 +815,7 @@ class Matcher:
                 raws.append(_Raw(-neg, m, ag, 0, spare, False, None))
                 counts[ag] = 1
         # E. a waitlisted candidate takes only needs no candidate with a place can take
-        placed = 0
-        for raw in raws:
-            if not raw.waitlisted:
-                placed |= raw.mask
-        kept: list[_Raw] = []
-        for raw in raws:
-            if raw.waitlisted:
-                raw.mask &= ~placed
-                if not raw.mask:
-                    continue
-            kept.append(raw)
-        kept.sort(key=lambda r: r.slot)
+        kept = _waitlist_rule(raws)
         q.raws = kept
         return q, *self._group(kept, free, counts)
 
@@ -1207,6 +1185,24 @@ class Matcher:
             explanation=text,
             near_misses=tuple(m[2] for m in misses[:3]),
         )
+
+
+def _waitlist_rule(raws: list[_Raw]) -> list[_Raw]:
+    """Candidates in slot order; a waitlisted one keeps only the needs no candidate with a place
+    can take, and is dropped when none is left (it is used only where nothing else can be)."""
+    placed = 0
+    for raw in raws:
+        if not raw.waitlisted:
+            placed |= raw.mask
+    kept: list[_Raw] = []
+    for raw in raws:
+        if raw.waitlisted:
+            raw.mask &= ~placed
+            if not raw.mask:
+                continue
+        kept.append(raw)
+    kept.sort(key=lambda r: r.slot)
+    return kept
 
 
 def _and(items: Sequence[str]) -> str:
