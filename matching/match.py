@@ -1080,11 +1080,48 @@ class Matcher:
         return "; ".join([how, *parts])
 
     # ----------------------------------------------------------------------------- unmet needs
-    def _miss(
-        self, i: int, a: Assessment, q: _Query
-    ) -> tuple[tuple[float, str, NearMiss] | None, bool, bool, bool]:
-        """Pathway ``i`` as a near miss (sort distance, id, miss), and whether it is in reach,
-        eligible, and full with a waitlist the person did not accept."""
+    def _facts_of(
+        self, i: int, a: Assessment, q: _Query, ok: Sequence[bool], av: Availability
+    ) -> tuple[float, bool, bool, bool, bool]:
+        """Pathway ``i`` for an unmet need, without words: (sort distance, in reach, eligible,
+        fails in some way, full with a waitlist the person did not accept).
+
+        The sort distance is the nearest site's km, or for a pathway without sites 0 when it
+        serves the person's district (or everywhere), else the km to the nearest centre of a
+        district it serves.
+        """
+        nearest = self._nearest(i, a, q)
+        serves = a.district in self._served[i]
+        reached = (
+            travel(
+                serves=serves,
+                listed=self._listed[i],
+                delivery=self._delivery[i],
+                nearest=nearest,
+                centre_km=q.centre_km,
+                travel_km=a.travel_km,
+                accept_remote=a.accept_remote,
+                remote_km=self.remote_km,
+            )
+            is not None
+        )
+        fits = ok[self._prof[i]]
+        full = not av.has_place and not (a.accept_waitlist and av.waitlist_possible)
+        waits = full and av.waitlist_possible and not a.accept_waitlist
+        if nearest is not None:
+            km_order = nearest[1]
+        elif serves or not self._listed[i]:
+            km_order = 0.0
+        else:
+            point, centres = (a.lat, a.lon), self._centre
+            km_order = min(
+                (haversine_km(point, centres[x]) for x in self._served[i] if x in centres),
+                default=_INF,
+            )
+        return km_order, reached, fits, not reached or not fits or full, waits
+
+    def _miss(self, i: int, a: Assessment, q: _Query) -> NearMiss:
+        """Pathway ``i`` as a near miss: every way it fails the person, in words."""
         p = self._pw[i]
         r = self._reach(i, a, q, words=True)
         verdict = check(p.eligibility, a)
@@ -1097,28 +1134,12 @@ class Matcher:
         if not verdict.ok:
             failed.append("not-eligible")
             reasons.append(verdict.reason)
-        full = not av.has_place and not (a.accept_waitlist and av.waitlist_possible)
-        if full:
+        if not av.has_place and not (a.accept_waitlist and av.waitlist_possible):
             failed.append("full")
             reasons.append(_full_reason(av))
-        waits = full and av.waitlist_possible and not a.accept_waitlist
-        if not failed:  # pragma: no cover - it would be a candidate and meet the need
-            return None, r.ok, verdict.ok, waits
         agency = self._agency_ids[self._agency[i]]
         km = r.nearest_km
-        if km is None:
-            served = self._served[i]
-            if a.district in served or not self._listed[i]:
-                km_order = 0.0
-            else:
-                point = (a.lat, a.lon)
-                km_order = min(
-                    (haversine_km(point, self._centre[x]) for x in served if x in self._centre),
-                    default=_INF,
-                )
-        else:
-            km_order = km
-        miss = NearMiss(
+        return NearMiss(
             pathway=p.id,
             pathway_name=p.name,
             agency=agency,
@@ -1127,7 +1148,6 @@ class Matcher:
             failed=tuple(failed),
             reason=f"{self._agency_name[agency]}, {p.name}: " + "; ".join(reasons),
         )
-        return (km_order, p.id, miss), r.ok, verdict.ok, waits
 
     def _unmet(self, a: Assessment, q: _Query, b: int) -> Unmet:
         need = self.needs_of(b)[0]
@@ -1143,23 +1163,27 @@ class Matcher:
         pool: set[int] = set(self._local[a.district].get(b, ()))
         pool.update(self._ev.get(b, ()))
         pool.update(self._near(a, a.travel_km + NEAR_MISS_KM, (b,)))
-        misses: list[tuple[float, str, NearMiss]] = []
+        ok = self._profile_ok(a)
+        order: list[tuple[float, str, int]] = []  # (sort distance, id, slot) of the misses
         stage = 0  # 1 any in reach, 2 any in reach and eligible
         waitlist_refused = False
+        avail = self._availability(pool, q.day)
         for i in sorted(pool):
-            miss, reached, fits, waits = self._miss(i, a, q)
+            km_order, reached, fits, failed, waits = self._facts_of(i, a, q, ok, avail[i])
             if reached:
                 stage = max(stage, 2 if fits else 1)
                 waitlist_refused |= fits and waits
-            if miss is not None:
-                misses.append(miss)
-        if len(misses) < 3:  # farther pathways too: none of them is in reach
-            for i in everyone:
-                if i not in pool:
-                    miss = self._miss(i, a, q)[0]
-                    if miss is not None:
-                        misses.append(miss)
-        misses.sort(key=lambda m: (m[0], m[1]))
+            if failed:
+                order.append((km_order, self._pw[i].id, i))
+        if len(order) < 3:  # farther pathways too: none of them is in reach
+            farther = [i for i in everyone if i not in pool]
+            avail = self._availability(farther, q.day)
+            for i in farther:
+                km_order, _, _, failed, _ = self._facts_of(i, a, q, ok, avail[i])
+                if failed:
+                    order.append((km_order, self._pw[i].id, i))
+        order.sort(key=lambda m: (m[0], m[1]))
+        misses = [self._miss(i, a, q) for _, _, i in order[:3]]
         reason: UnmetReason
         count = len(everyone)
         some = f"{count} pathway{'s' if count != 1 else ''} in the directory address"
@@ -1183,7 +1207,7 @@ class Matcher:
             need_label=label,
             reason=reason,
             explanation=text,
-            near_misses=tuple(m[2] for m in misses[:3]),
+            near_misses=tuple(misses),
         )
 
 
