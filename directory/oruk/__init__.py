@@ -23,6 +23,12 @@ not exported at all (:func:`publishable`). What ORUK 3.0 has no field for travel
 object named :data:`EXTENSION` on organizations, services and locations; capacity is also given in
 the HSDS 3.1 shape (``capacities``). docs/open-referral.md has the full mapping table.
 
+The modules, each importing only those before it: ``ids`` (NAMESPACE, :func:`oruk_id`);
+``export`` (the JSON Pages, :func:`publishable`); ``tables`` (the tabular package); for import,
+``fields`` (reading values), ``state`` (drafts, problems, ids), ``contacts``, ``services`` and
+``locations`` (reading records), ``building`` (drafts to a checked directory) and ``importing``
+(the document walk, :func:`import_oruk`).
+
 >>> from directory.loading import load
 >>> d = load()
 >>> page = export_services(d)
