@@ -75,23 +75,7 @@ its own: ``T`` is unchanged, the optimum survives the reduction, and the reduced
 other, better, selection. Note what the rule does *not* do: an option is never dropped for a
 strictly larger mask alone (the smaller mask may win on distance or on the tie-break), and never
 for a cheaper option of another, non-free agency when its own agency runs other candidate options
-(it may ride along with them at no agency cost). That case has its own rule, for whole agencies:
-
-    An agency ``X`` that is not free is dropped, all its options, when one option ``A`` of
-    another agency comes before every option of ``X`` in the order by ``(distance, -spare,
-    index)``, meets every need the options of ``X`` meet, and has at least the spare of each.
-
-*Proof.* Let ``S`` be the unique optimum and ``B_X`` its options of ``X``, not empty. If ``A``
-is in ``S``, then ``S - B_X`` meets every need ``S`` meets with fewer options and no more
-agencies: better than ``S``. Otherwise let ``S' = S - B_X + {A}``: it meets every need ``S``
-meets, and its agencies are those of ``S`` without ``X`` (all its options left) and with at most
-``agency(A)``: not more. If ``B_X`` has two or more options, ``S'`` has fewer (level 3 better);
-if one, ``B``, then ``A`` is no further, has no less spare and comes before ``B`` (level 4, 5 or
-6 better). Either way ``S'`` beats ``S``: a contradiction. Both proofs reason about the optimum
-of the whole instance, so every option either rule drops is outside it, whatever else is
-dropped; ``A`` itself may be dropped too (by a rule whose own dominator then serves). The solver
-checks the agency rule at the first option of each agency (in that order), against the two
-largest spares of different agencies per set of needs among the options before it.
+(it may ride along with them at no agency cost).
 
 *Search.* A* over states ``(needs met so far, open agency)``, with the one-integer key of (F3) as
 the path cost. Needs are taken in a fixed order, those met by the fewest options first. From a
@@ -112,13 +96,13 @@ The levels of the key are read back out of the optimal cost.
 *Running time.* With ``t = popcount(T)`` needs, ``P`` options and ``A`` agencies left after the
 reduction, there are at most ``1 + (2**t - 1) * A`` states, each expanded once with at most ``P``
 moves: ``O(2**t * A * P * log(2**t * A * P))`` time and ``O(2**t * A)`` memory, plus ``O(P**2)``
-for the reduction (``O(P * 2**t)`` for the agency rule). Exponential in the number of needs (set
-cover is NP-hard), polynomial in the number of options; subset enumeration would be
-``O(2**P)``. At real size (1-8 needs, 3-40 options) it expands a handful of states (median 2-3,
-99th percentile under 30 in ``benchmarks/cover.py``) and takes microseconds to tens of
-microseconds; on an adversarial family (8 needs, only two-need pathways, 30 agencies with the
-same masks, every distance and spare equal) under 200 of the 7,651 possible states. It is
-correct, and slow, for 22 needs met only by small, overlapping options.
+for the reduction. Exponential in the number of needs (set cover is NP-hard), polynomial in the
+number of options; subset enumeration would be ``O(2**P)``. At real size (1-8 needs, 3-40 options)
+it expands a handful of states (median 2-3, 99th percentile under 30 in ``benchmarks/cover.py``)
+and takes microseconds to tens of microseconds; on an adversarial family (8 needs, only two-need
+pathways, 30 agencies with the same masks, every distance and spare equal) under 200 of the
+7,651 possible states. It is correct, and slow, for 22 needs met only by small, overlapping
+options.
 """
 
 from __future__ import annotations
@@ -435,9 +419,7 @@ def best_cover(
 
     Notes
     -----
-    Reduction (restriction to the universe, then dominance pruning: an agency is dropped when
-    one option of another agency, first in the order by distance, spare and index, meets all
-    its needs with as much spare as its best; an option is dropped when
+    Reduction (restriction to the universe, then dominance pruning: an option is dropped when
     another one of the same agency, or of a free agency, or any other one if its agency runs no
     other candidate, meets all its needs and is no further and has no less spare capacity, with
     distance, spare or index strictly breaking the tie), then A* over (needs met, open agency)
@@ -454,8 +436,6 @@ def best_cover(
     items: list[tuple[int, int, int, int, int]] = []  # (distance, -spare, r, mask, agency)
     index: list[int] = []  # r -> option index
     per_agency: dict[int, int] = {}
-    needs_of: dict[int, int] = {}  # agency -> the needs its options meet
-    most_of: dict[int, int] = {}  # agency -> the largest spare among its options
     reach = spmax = dsum = 0
     for i, o in enumerate(options):
         m = o.mask & universe
@@ -469,15 +449,7 @@ def best_cover(
             dsum += d
             if sp > spmax:
                 spmax = sp
-            if a in per_agency:
-                per_agency[a] += 1
-                needs_of[a] |= m
-                if sp > most_of[a]:
-                    most_of[a] = sp
-            else:
-                per_agency[a] = 1
-                needs_of[a] = m
-                most_of[a] = sp
+            per_agency[a] = per_agency.get(a, 0) + 1
     n = len(items)
     if stats is not None:
         stats.update(options=len(options), needs=reach.bit_count(), expanded=0, pushed=0)
@@ -515,41 +487,7 @@ def best_cover(
     any_kept: dict[int, dict[int, int]] = {}  # bit -> needs -> least -spare
     of_agency: dict[int, dict[int, int]] = {}  # agency -> needs -> least -spare
     of_free: dict[int, int] = {}  # needs -> least -spare, free agencies
-    # The agency rule: an agency not free is out when one option of another agency, before
-    # all of its options in this order, meets every need they meet with as much spare as the
-    # best of them. ``leaders``: per set of needs, the two largest spares of different
-    # agencies among the options passed so far, kept or not.
-    leaders: dict[int, list[tuple[int, int]]] = {}  # needs -> [(spare, agency)], best first
-    out: set[int] = set()
-    passed: set[int] = set()  # agencies with an option passed
     for d, nsp, r, m, a in items:
-        if a not in passed:
-            passed.add(a)
-            if a not in free and per_agency[a] > 1:
-                needs, most = needs_of[a], most_of[a]
-                for lm, lead in leaders.items():
-                    if needs & ~lm:
-                        continue
-                    for sp, other in lead:
-                        if other != a:
-                            if sp >= most:
-                                out.add(a)
-                            break
-                    if a in out:
-                        break
-        top2 = leaders.get(m)
-        if top2 is None:
-            leaders[m] = [(-nsp, a)]
-        elif top2[0][1] == a:
-            if -nsp > top2[0][0]:
-                top2[0] = (-nsp, a)
-        elif -nsp > top2[0][0]:
-            top2.insert(0, (-nsp, a))
-            del top2[2:]
-        elif len(top2) == 1 or -nsp > top2[1][0]:
-            top2[1:] = [(-nsp, a)]
-        if a in out:
-            continue
         if per_agency[a] == 1 and a not in free:  # sole: any kept option may dominate it
             tables: tuple[Mapping[int, int], ...] = (any_kept.get(m & -m, _NO_TABLE),)
         else:

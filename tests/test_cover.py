@@ -384,28 +384,6 @@ def test_dominance_keeps_what_may_win() -> None:
     assert stats["kept"] == 1
 
 
-def test_agency_rule_drops_whole_agencies_and_only_those() -> None:
-    # Agency 1 runs two one-need pathways; agency 0's one pathway meets both needs, no further
-    # and with as much spare as either: agency 1 is out, both its options with it.
-    stats: dict[str, int] = {}
-    opts = [Option(0b011, 0, 100, 5), Option(0b001, 1, 100, 5), Option(0b010, 1, 200, 1)]
-    assert best_cover(0b011, opts, stats=stats).chosen == (0,)
-    assert stats["kept"] == 1
-    # Less spare than agency 1's best: agency 1 stays (its pathways may win on spare).
-    opts = [Option(0b011, 0, 100, 4), Option(0b001, 1, 100, 5), Option(0b010, 1, 200, 1)]
-    assert best_cover(0b011, opts, stats=stats).chosen == (0,)
-    assert stats["kept"] == 3
-    # Further than agency 1's nearest: agency 1 stays, and with one free agency it wins.
-    opts = [Option(0b011, 0, 150, 5), Option(0b001, 1, 100, 1), Option(0b010, 1, 200, 1)]
-    assert best_cover(0b011, opts, stats=stats).chosen == (0,)
-    assert stats["kept"] == 3
-    assert best_cover(0b011, opts, free_agencies=frozenset({1})).chosen == (1, 2)
-    # A free agency is never dropped by the rule: it costs no agency.
-    opts = [Option(0b011, 0, 0, 9), Option(0b001, 1, 100, 1), Option(0b010, 1, 200, 1)]
-    best_cover(0b011, opts, free_agencies=frozenset({1}), stats=stats)
-    assert stats["kept"] == 3
-
-
 def test_uncoverable_and_outside_needs() -> None:
     opts = [Option(0b1001, 0, 0, 0), Option(0b0010, 1, 0, 0)]
     cover = best_cover(0b0111, opts)
