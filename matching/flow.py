@@ -56,10 +56,10 @@ from __future__ import annotations
 
 import importlib.util
 import operator
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass, field
-from itertools import accumulate
-from typing import TYPE_CHECKING, Literal
+from itertools import compress
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import networkx as nx
 
@@ -67,6 +67,11 @@ from directory.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    import numpy as np
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]
 
 __all__ = [
     "ENGINES",
@@ -111,15 +116,19 @@ class FlowNetwork:
     heads: tuple[int, ...]
     costs: tuple[int, ...]
     n_hubs: int = 0
-    _out: tuple[list[int], list[int]] = field(init=False, repr=False, compare=False)
-    _in: tuple[list[int], list[int]] = field(init=False, repr=False, compare=False)
+    _out: tuple[list[int], list[int]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _in: tuple[list[int], list[int]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not len(self.tails) == len(self.heads) == len(self.costs):
             raise InvalidArgumentError("tails, heads and costs must have one entry per arc")
         if self.n_hubs < 0:
             raise InvalidArgumentError("n_hubs cannot be negative")
-        if any(s < 0 for s in self.supply):
+        if min(self.supply, default=0) < 0:
             raise InvalidArgumentError("a group has a negative supply")
         if any(c is not None and c < 0 for c in self.capacity):
             raise InvalidArgumentError("a target has a negative capacity")
@@ -132,22 +141,15 @@ class FlowNetwork:
             and max(tails) < first_target
             and min(heads) >= n_groups
             and max(heads) < n_nodes
-            and all(map(operator.lt, tails, heads))
             and min(costs) >= 0
         )
-        if not fits:  # find the first arc at fault
-            for a, (u, v, c) in enumerate(zip(tails, heads, costs, strict=True)):
-                if not (0 <= u < first_target and n_groups <= v < n_nodes and u < v):
-                    raise InvalidArgumentError(
-                        f"arc {a} from node {u} to node {v}: not group or hub to hub or target, "
-                        "lower to higher number"
-                    )
-                if c < 0:
-                    raise InvalidArgumentError(f"arc {a} has a negative cost {c}")
-        if len(set(zip(tails, heads, strict=True))) != len(tails):
+        if fits:  # every node in range, so the numbers fit in 64 bits
+            tail_no, head_no = _int_array(tails), _int_array(heads)
+            fits = bool((tail_no < head_no).all())
+        if not fits:
+            _fault(self)
+        if _repeats(tail_no * n_nodes + head_no):
             raise InvalidArgumentError("two arcs join the same two nodes")
-        object.__setattr__(self, "_out", _compressed(self.tails, n_nodes))
-        object.__setattr__(self, "_in", _compressed(self.heads, n_nodes))
 
     @classmethod
     def bipartite(
@@ -202,12 +204,20 @@ class FlowNetwork:
 
     def arcs_out(self, node: int) -> list[int]:
         """Indices of the arcs leaving a node, in arc order."""
-        start, arcs = self._out
+        index = self._out
+        if index is None:  # worked out on first use: solving does not need it
+            index = _compressed(_int_array(self.tails), self.n_nodes)
+            object.__setattr__(self, "_out", index)
+        start, arcs = index
         return arcs[start[node] : start[node + 1]]
 
     def arcs_in(self, node: int) -> list[int]:
         """Indices of the arcs entering a node, in arc order."""
-        start, arcs = self._in
+        index = self._in
+        if index is None:  # worked out on first use: solving does not need it
+            index = _compressed(_int_array(self.heads), self.n_nodes)
+            object.__setattr__(self, "_in", index)
+        start, arcs = index
         return arcs[start[node] : start[node + 1]]
 
     def bound(self, target: int) -> int:
@@ -233,12 +243,54 @@ class FlowNetwork:
         return frozenset(found)
 
 
-def _compressed(ends: Sequence[int], n_nodes: int) -> tuple[list[int], list[int]]:
-    """The arcs of each node in compressed form: node ``v`` has ``arcs[start[v]:start[v+1]]``."""
-    counts = Counter(ends)
-    start = [0, *accumulate(counts.get(v, 0) for v in range(n_nodes))]
-    arcs = sorted(range(len(ends)), key=ends.__getitem__)  # stable: arc order within a node
-    return start, arcs
+def _fault(network: FlowNetwork) -> NoReturn:
+    """Raise :class:`~directory.errors.InvalidArgumentError` for the first faulty arc."""
+    first_target = network.n_groups + network.n_hubs
+    arcs = zip(network.tails, network.heads, network.costs, strict=True)
+    for a, (u, v, c) in enumerate(arcs):
+        if not (0 <= u < first_target and network.n_groups <= v < network.n_nodes and u < v):
+            raise InvalidArgumentError(
+                f"arc {a} from node {u} to node {v}: not group or hub to hub or target, "
+                "lower to higher number"
+            )
+        if c < 0:
+            raise InvalidArgumentError(f"arc {a} has a negative cost {c}")
+    raise InvalidArgumentError("an arc is out of range")  # pragma: no cover - found above
+
+
+def _int_array(values: Sequence[int]) -> IntArray:
+    """Whole numbers (in the range of 64 bits) as a numpy array."""
+    import numpy as np
+
+    return np.asarray(values, dtype=np.int64)
+
+
+def _repeats(values: IntArray) -> bool:
+    """True when a value occurs twice.
+
+    >>> _repeats(_int_array([3, 1, 2])), _repeats(_int_array([3, 1, 3]))
+    (False, True)
+    """
+    import numpy as np
+
+    ordered = np.sort(values)
+    return bool(np.any(ordered[1:] == ordered[:-1]))
+
+
+def _compressed(ends: IntArray, n_nodes: int) -> tuple[list[int], list[int]]:
+    """The arcs of each node in compressed form: node ``v`` has ``arcs[start[v]:start[v+1]]``.
+
+    ``ends`` holds, per arc, a node in ``range(n_nodes)``; the arcs of a node keep arc order.
+
+    >>> _compressed(_int_array([2, 0, 2]), 3)
+    ([0, 1, 1, 3], [1, 0, 2])
+    """
+    import numpy as np
+
+    start = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=n_nodes), out=start[1:])
+    arcs = np.argsort(ends, kind="stable")  # stable: arc order within a node
+    return start.tolist(), arcs.tolist()
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,8 +329,8 @@ def allocate(network: FlowNetwork, *, engine: Engine = "auto") -> FlowResult:
     else:
         flows = _networkx(network)
     first_target = network.n_groups + network.n_hubs
-    value = sum(f for f, v in zip(flows, network.heads, strict=True) if f and v >= first_target)
-    cost = sum(f * c for f, c in zip(flows, network.costs, strict=True))
+    value = sum(compress(flows, map(first_target.__le__, network.heads)))  # into targets
+    cost = sum(map(operator.mul, flows, network.costs))
     return FlowResult(arc_flow=flows, value=value, cost=cost, engine=engine)
 
 
@@ -286,15 +338,27 @@ def _has_ortools() -> bool:
     return importlib.util.find_spec("ortools") is not None
 
 
-def _through(network: FlowNetwork) -> list[int]:
-    """An upper bound on the flow through each group and hub (supplies, then sums along arcs)."""
-    bound = [*network.supply, *([0] * network.n_hubs)]
-    into_hubs = sorted(
-        (u, v)
-        for u, v in zip(network.tails, network.heads, strict=True)
-        if network.n_groups <= v < network.n_groups + network.n_hubs
-    )
-    for u, v in into_hubs:  # tails in increasing order: a hub's bound is final before it is used
+def _through(network: FlowNetwork, tails: IntArray, heads: IntArray) -> IntArray:
+    """An upper bound on the flow through each group and hub (supplies, then sums along arcs).
+
+    ``tails`` and ``heads`` are the network's, as arrays.
+
+    >>> net = FlowNetwork(supply=(2, 3), capacity=(1,), tails=(0, 1, 2, 3, 2),
+    ...                   heads=(2, 2, 3, 4, 4), costs=(0, 0, 0, 0, 0), n_hubs=2)
+    >>> _through(net, _int_array(net.tails), _int_array(net.heads)).tolist()
+    [2, 3, 5, 5]
+    """
+    import numpy as np
+
+    n_groups = network.n_groups
+    bound = np.zeros(n_groups + network.n_hubs, dtype=np.int64)
+    bound[:n_groups] = network.supply
+    into_hubs = (heads >= n_groups) & (heads < n_groups + network.n_hubs)
+    from_groups = into_hubs & (tails < n_groups)
+    np.add.at(bound, heads[from_groups], bound[tails[from_groups]])
+    # hub to hub, tails in increasing order: a hub's bound is final before it is used
+    from_hubs = into_hubs & (tails >= n_groups)
+    for u, v in sorted(zip(tails[from_hubs].tolist(), heads[from_hubs].tolist(), strict=True)):
         bound[v] += bound[u]
     return bound
 
@@ -312,12 +376,12 @@ def _ortools(network: FlowNetwork) -> tuple[int, ...]:
     # as much as it can (a maximum flow) at the least cost. Arc capacities are the tightest
     # bounds that hold anyway (what can reach the tail, what the head can take): they do not
     # change the answer and make the solver faster.
-    through = np.asarray(_through(network), dtype=np.int64)
     places = np.asarray(
         [total if c is None else min(c, total) for c in network.capacity], dtype=np.int64
     )
-    tails = np.asarray(network.tails, dtype=np.int64)
-    heads = np.asarray(network.heads, dtype=np.int64)
+    tails = _int_array(network.tails)
+    heads = _int_array(network.heads)
+    through = _through(network, tails, heads)
     head_cap = np.full(n_arcs, total, dtype=np.int64)
     to_target = heads >= first_target
     head_cap[to_target] = places[heads[to_target] - first_target]
