@@ -60,6 +60,7 @@ import math
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Literal
 
@@ -74,7 +75,7 @@ from matching.reach import site_point
 from matching.reach import travel as way_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
 
     from directory.models import Capacity, Directory, Eligibility
     from matching.demand import Demand, DemandKey
@@ -165,44 +166,50 @@ class GapNetwork:
 
 
 class _Sites:
-    """Sites of in-person pathways in buckets of a quarter degree, to find those near a point."""
+    """Sites of in-person pathways sorted by latitude, to find those within a distance of a point.
 
-    CELL = 0.25  # degrees
+    A search works out, with numpy, the distance of every site in the band of latitudes that can
+    be in reach, and keeps those within the distance plus a margin: numpy's trigonometry may
+    differ from :mod:`math`'s in the last bits, so this gives a superset of the pathways with a
+    site in reach by :func:`directory.places.haversine_km` (never fewer). Exact distances are
+    worked out afterwards, with :func:`_haversine`.
+
+    >>> sites = _Sites([(52.2, 0.12, 7), (52.57, -0.25, 8), (51.5, -0.13, 9)])
+    >>> sorted(sites.near(52.2, 0.0, 30.0)), sorted(sites.near(52.2, 0.0, 100.0))
+    ([7], [7, 8, 9])
+    """
+
+    MARGIN = 1e-9  # relative and in km: far above the last bits of a distance of up to 20,000 km
 
     def __init__(self, points: Iterable[tuple[float, float, int]]) -> None:
-        self.buckets: dict[tuple[int, int], list[tuple[float, float, int]]] = defaultdict(list)
-        for lat, lon, i in points:
-            self.buckets[(math.floor(lat / self.CELL), math.floor(lon / self.CELL))].append(
-                (lat, lon, i)
-            )
+        import numpy as np
+
+        ordered = sorted(points)
+        self.lat = np.array([lat for lat, _, _ in ordered], dtype=np.float64)
+        self.y = np.radians(self.lat)
+        self.x = np.radians(np.array([lon for _, lon, _ in ordered], dtype=np.float64))
+        self.cos = np.cos(self.y)
+        self.index = np.array([i for _, _, i in ordered], dtype=np.int64)
 
     def near(self, lat: float, lon: float, km: float) -> set[int]:
         """Indices of pathways with a site possibly within ``km`` (a superset, never fewer).
 
-        Great-circle distance on a sphere is at least the meridian offset (``R |dlat|``) and,
-        between latitudes within ``top`` of the equator, at least ``2R asin(cos(top)
-        sin(|dlon|/2))``: both bounds are used with a margin.
+        Great-circle distance on a sphere is at least the meridian offset (``R |dlat|``), so
+        only sites within that band of latitudes (with a margin) are measured.
         """
-        if not self.buckets or km < 0:
+        import numpy as np
+
+        if not len(self.index) or km < 0:
             return set()
-        angle = km / EARTH_RADIUS_KM * 1.001 + 1e-9  # radians
-        dlat = math.degrees(angle)
-        top = min(89.9, abs(lat) + dlat)
-        ratio = math.sin(angle / 2) / math.cos(math.radians(top))
-        dlon = 360.0 if ratio >= 1 else math.degrees(2 * math.asin(ratio))
-        c = self.CELL
-        rows = range(math.floor((lat - dlat) / c), math.floor((lat + dlat) / c) + 1)
-        cols = range(math.floor((lon - dlon) / c), math.floor((lon + dlon) / c) + 1)
-        if len(rows) * len(cols) > len(self.buckets):  # a wide search: look at every bucket
-            keys = list(self.buckets)
-        else:
-            keys = [(y, x) for y in rows for x in cols]
-        found: set[int] = set()
-        for key in keys:
-            for plat, plon, i in self.buckets.get(key, ()):
-                if abs(plat - lat) <= dlat and abs((plon - lon + 180.0) % 360.0 - 180.0) <= dlon:
-                    found.add(i)
-        return found
+        band = math.degrees(km / EARTH_RADIUS_KM * 1.001 + 1e-9)
+        lo = int(np.searchsorted(self.lat, lat - band, side="left"))
+        hi = int(np.searchsorted(self.lat, lat + band, side="right"))
+        y0, x0 = math.radians(lat), math.radians(lon)
+        y, x = self.y[lo:hi], self.x[lo:hi]
+        h = np.sin((y - y0) / 2) ** 2 + math.cos(y0) * self.cos[lo:hi] * np.sin((x - x0) / 2) ** 2
+        km_away = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        found = self.index[lo:hi][km_away <= km * (1 + self.MARGIN) + self.MARGIN]
+        return set(found.tolist())
 
 
 def _angles(lat: float, lon: float) -> tuple[float, float, float]:
@@ -230,6 +237,14 @@ def _haversine(a: tuple[float, float, float], b: tuple[float, float, float]) -> 
 
 Entry = tuple[int, int, int]
 """A pathway in reach: (pathway index, eligibility profile, cost in 100 m units)."""
+Members = tuple[list[int], list[int]]
+"""Pathways in reach of a hub: their indices (increasing) and their costs in 100 m units."""
+Wide = tuple[int, list[Entry]]
+"""The pathways reaching every district at the same cost for one need: the bits of their
+profiles, and the pathways by index."""
+Local = tuple[int, list[tuple[int, Members]]]
+"""The other pathways reaching a district for one need: the bits of their profiles, and the
+pathways of each profile (profiles in increasing order, pathways by index)."""
 
 
 class _Builder:
@@ -260,6 +275,8 @@ class _Builder:
         self.places = [places_in_period(p.capacity, per) for p in self.active]
         self.provided = {n for p in self.active for n in p.needs}
         self.listed = [p.districts == "all" or bool(p.districts) for p in self.active]
+        self.delivery = [p.delivery for p in self.active]
+        self.needs = [p.needs for p in self.active]
         self.by_district: dict[str, list[int]] = defaultdict(list)
         self.everywhere: list[int] = []
         points: list[tuple[float, float, int]] = []
@@ -286,9 +303,9 @@ class _Builder:
         self.remote = {i for i in wide if self.active[i].remote}
         self.unlisted = [i for i in wide if self.active[i].districts != "all"]
         self._masks: dict[tuple[object, ...], int] = {}
-        self._uniform: dict[tuple[float, bool], dict[str, list[Entry]]] = {}
+        self._uniform: dict[tuple[float, bool], dict[str, Wide]] = {}
         self._near: dict[tuple[str, float], list[tuple[int, bool, float | None]]] = {}
-        self._local: dict[tuple[str, float, bool], dict[str, list[Entry]]] = {}
+        self._local: dict[tuple[str, float, bool], dict[str, Local]] = {}
 
     def mask(self, key: DemandKey) -> int:
         """Bit ``r`` set when the people of ``key`` pass eligibility profile ``r``.
@@ -319,10 +336,7 @@ class _Builder:
         self._masks[memo] = mask
         return mask
 
-    def _entry(self, i: int, km: float) -> Entry:
-        return (i, self.profile_of[i], round(km / COST_UNIT_KM))
-
-    def uniform(self, travel_km: float, accept_remote: bool) -> dict[str, list[Entry]]:
+    def uniform(self, travel_km: float, accept_remote: bool) -> dict[str, Wide]:
         """Pathways that reach every district at the same cost, by need (see the notes)."""
         memo = (travel_km, accept_remote)
         found = self._uniform.get(memo)
@@ -330,11 +344,10 @@ class _Builder:
             return found
         chosen: dict[int, float] = {}
         for i in sorted(self.siteless):
-            p = self.active[i]
             way = way_of(
-                serves=p.districts == "all",
+                serves=self.active[i].districts == "all",
                 listed=self.listed[i],
-                delivery=p.delivery,
+                delivery=self.delivery[i],
                 nearest=None,
                 centre_km=0.0,
                 travel_km=travel_km,
@@ -347,9 +360,10 @@ class _Builder:
                 chosen.setdefault(i, 0.0)  # the remote way costs 0, and no way costs less
         table: dict[str, list[Entry]] = defaultdict(list)
         for i in sorted(chosen):
-            for need in self.active[i].needs:
-                table[need].append(self._entry(i, chosen[i]))
-        out = dict(table)
+            entry = (i, self.profile_of[i], round(chosen[i] / COST_UNIT_KM))
+            for need in self.needs[i]:
+                table[need].append(entry)
+        out = {need: (_bits(prof for _, prof, _ in found), found) for need, found in table.items()}
         self._uniform[memo] = out
         return out
 
@@ -365,42 +379,69 @@ class _Builder:
         near = self.sites.near(centre.lat, centre.lon, travel_km)
         here = _angles(centre.lat, centre.lon)
         out: list[tuple[int, bool, float | None]] = []
+        site_angles = self.site_angles
         for i in sorted((serving | near | set(self.unlisted)) - self.siteless):
-            spots = self.site_angles[i]
-            km = min(_haversine(here, s) for s in spots) if spots else None
+            spots = site_angles[i]
+            km = min([_haversine(here, s) for s in spots]) if spots else None
             out.append((i, i in serving, km))
         self._near[memo] = out
         return out
 
-    def local(self, district: str, travel_km: float, accept_remote: bool) -> dict[str, list[Entry]]:
-        """The other pathways reaching a district, by need: (index, profile, cost)."""
+    def local(self, district: str, travel_km: float, accept_remote: bool) -> dict[str, Local]:
+        """The other pathways reaching a district, by need and profile (see :data:`Local`)."""
         memo = (district, travel_km, accept_remote)
         found = self._local.get(memo)
         if found is not None:
             return found
-        table: dict[str, list[Entry]] = defaultdict(list)
+        table: dict[str, dict[int, Members]] = {}
         if district in self.directory.district_by_id:
             skip = self.remote if accept_remote else set()
+            listed, delivery, needs, profile_of = (
+                self.listed,
+                self.delivery,
+                self.needs,
+                self.profile_of,
+            )
             for i, serves, km in self._candidates(district, travel_km):
                 if i in skip:
                     continue
-                p = self.active[i]
                 way = way_of(
                     serves=serves,
-                    listed=self.listed[i],
-                    delivery=p.delivery,
+                    listed=listed[i],
+                    delivery=delivery[i],
                     nearest=None if km is None else ("", km),
                     centre_km=0.0,
                     travel_km=travel_km,
                     accept_remote=accept_remote,
                 )
                 if way is not None:
-                    entry = self._entry(i, way[0])
-                    for need in p.needs:
-                        table[need].append(entry)
-        out = dict(table)
+                    cost = round(way[0] / COST_UNIT_KM)
+                    prof = profile_of[i]
+                    for need in needs[i]:
+                        by_profile = table.get(need)
+                        if by_profile is None:
+                            by_profile = table[need] = {}
+                        pathways = by_profile.get(prof)
+                        if pathways is None:
+                            by_profile[prof] = ([i], [cost])
+                        else:
+                            pathways[0].append(i)
+                            pathways[1].append(cost)
+        out = {need: (_bits(found), sorted(found.items())) for need, found in table.items()}
         self._local[memo] = out
         return out
+
+
+def _bits(profiles: Iterable[int]) -> int:
+    """The bits of a set of eligibility profiles (bit ``r`` for profile ``r``).
+
+    >>> _bits([0, 2, 2])
+    5
+    """
+    bits = 0
+    for prof in profiles:
+        bits |= 1 << prof
+    return bits
 
 
 def _span(period: str | Period | None, demand: Demand) -> tuple[str, str]:
@@ -450,7 +491,33 @@ def build_network(
         raise InvalidArgumentError(f"travel_km must be 0 or more km, not {travel_km}")
     key, per = _span(period, demand)
     build = _Builder(directory, per)
-    cells: dict[tuple[str, str, float, bool], dict[int, int]] = defaultdict(dict)
+    grouped = _group(build, _count(build, demand, travel_km))
+    network, targets = _arcs(build, grouped)
+    agency_of = directory.agency_of
+    target_no = [-1] * len(build.active)  # pathway index -> target number
+    for t, i in enumerate(targets):
+        target_no[i] = t
+    return GapNetwork(
+        period=key,
+        per=per,
+        groups=tuple(grouped.groups),
+        pathways=tuple(build.active[i].id for i in targets),
+        agencies=tuple(agency_of[build.active[i].id].id for i in targets),
+        network=network,
+        reach={
+            cell: frozenset(map(target_no.__getitem__, found))
+            for cell, found in grouped.reach.items()
+        },
+    )
+
+
+Cell = tuple[str, str, float, bool]
+"""Need, district, travel limit and remote acceptance: the demand one set of tables decides."""
+
+
+def _count(build: _Builder, demand: Demand, travel_km: float | None) -> dict[Cell, dict[int, int]]:
+    """Units of demand by cell and by the eligibility profiles they pass (bits, see ``mask``)."""
+    cells: dict[Cell, dict[int, int]] = defaultdict(dict)
     masks: dict[tuple[object, ...], int] = {}  # by the facts that decide eligibility
     facts_of = attrgetter("age", "gender", "offence", "disposal", "cohorts")
     cell_of = attrgetter("need", "district", "travel_km", "accept_remote")
@@ -464,113 +531,173 @@ def build_network(
             cell = (cell[0], cell[1], travel_km, cell[3])
         by_mask = cells[cell]
         by_mask[mask] = by_mask.get(mask, 0) + count
+    return cells
 
-    groups: list[Group] = []
-    links: list[list[int]] = []  # per group: the hubs it may use (by id; some inlined below)
-    members: list[list[tuple[int, int]]] = []  # per hub id: (pathway index, cost)
-    users: list[int] = []  # per hub id: how many groups use it
+
+@dataclass(slots=True)
+class _Grouped:
+    """Groups and hubs of counted demand, before the arcs (see :func:`_group`).
+
+    ``links`` gives, per group, the hubs it may use (by hub id); ``members``, per hub id, its
+    pathways; ``users``, per hub id, how many groups use it (hubs used by fewer than two groups,
+    or with fewer than two pathways, become direct arcs); ``reach``, per (need, district), the
+    pathways (indices) in reach of some of its demand.
+    """
+
+    groups: list[Group] = field(default_factory=list)
+    links: list[list[int]] = field(default_factory=list)
+    members: list[Members] = field(default_factory=list)
+    users: list[int] = field(default_factory=list)
+    reach: dict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _group(build: _Builder, cells: Mapping[Cell, Mapping[int, int]]) -> _Grouped:
+    """Groups and hubs of counted demand, cell by cell in order (see :func:`build_network`)."""
+    out = _Grouped()
     wide_hubs: dict[tuple[str, float, bool, int], int | None] = {}
-    cell_reach: dict[tuple[str, str], set[int]] = defaultdict(set)  # pathway indices
     for cell in sorted(cells):
-        need, district, travel, remote = cell
-        local = build.local(district, travel, remote).get(need, [])
-        wide = build.uniform(travel, remote).get(need, [])
-        by_profile: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for i, prof, cost in local:
-            by_profile[prof].append((i, cost))
-        cell_hubs: list[tuple[int, int]] = []  # (profile, hub id)
-        for prof in sorted(by_profile):
-            cell_hubs.append((prof, len(members)))
-            members.append(by_profile[prof])
-            users.append(0)
-        # only the profiles of the pathways in reach matter here: people who pass the same of
-        # those are one group
-        relevant = 0
-        for _, prof, _ in (*local, *wide):
-            relevant |= 1 << prof
-        merged: dict[int, int] = defaultdict(int)
-        for mask, count in cells[cell].items():
-            merged[mask & relevant] += count
-        anyone = 0  # the profiles some group of the cell passes
-        for mask in merged:
-            anyone |= mask
-        reached = cell_reach[(need, district)]
-        reached.update(i for i, prof, _ in local if anyone >> prof & 1)
-        reached.update(i for i, prof, _ in wide if anyone >> prof & 1)
-        for mask, count in sorted(merged.items()):
-            out = [h for prof, h in cell_hubs if mask >> prof & 1]
-            wide_key = (need, travel, remote, mask)
-            if wide_key not in wide_hubs:
-                shared = [(i, cost) for i, prof, cost in wide if mask >> prof & 1]
-                wide_hubs[wide_key] = len(members) if shared else None
-                if shared:
-                    members.append(shared)
-                    users.append(0)
-            wide_hub = wide_hubs[wide_key]
-            if wide_hub is not None:
-                out.append(wide_hub)
-            for h in out:
-                users[h] += 1
-            reason: Reason | None = None
-            if not out:
-                if need not in build.provided:
-                    reason = "none_provided"
-                elif not local and not wide:
-                    reason = "not_in_reach"
-                else:
-                    reason = "not_eligible"
-            groups.append(Group(need, district, count, reason))
-            links.append(out)
+        _group_cell(build, cell, cells[cell], out, wide_hubs)
+    return out
 
-    # a hub pays off when two or more groups share two or more pathways; else arcs go direct
-    hubs = [h for h, m in enumerate(members) if users[h] > 1 and len(m) > 1]
-    hub_no = dict.fromkeys(range(len(members)), -1)
-    hub_no.update({h: len(groups) + n for n, h in enumerate(hubs)})
-    used = sorted({i for h, m in enumerate(members) if users[h] for i, _ in m})
-    first_target = len(groups) + len(hubs)
-    node = {i: first_target + t for t, i in enumerate(used)}
+
+def _group_cell(
+    build: _Builder,
+    cell: Cell,
+    by_mask: Mapping[int, int],
+    out: _Grouped,
+    wide_hubs: dict[tuple[str, float, bool, int], int | None],
+) -> None:
+    """Add the groups and hubs of one cell to ``out``; ``wide_hubs`` are shared between cells."""
+    need, district, travel, remote = cell
+    members, users = out.members, out.users
+    local_bits, local = build.local(district, travel, remote).get(need, (0, []))
+    wide_bits, wide = build.uniform(travel, remote).get(need, (0, []))
+    # only the profiles of the pathways in reach matter here: people who pass the same of
+    # those are one group
+    relevant = local_bits | wide_bits
+    merged: dict[int, int] = {}
+    for mask, count in by_mask.items():
+        mask &= relevant
+        merged[mask] = merged.get(mask, 0) + count
+    anyone = _bits_of(merged)  # the profiles some group of the cell passes
+    reached = out.reach[(need, district)]
+    cell_hubs: list[tuple[int, int]] = []  # (profile, hub id)
+    for prof, pathways in local:
+        cell_hubs.append((prof, len(members)))
+        members.append(pathways)
+        users.append(0)
+        if anyone >> prof & 1:
+            reached.update(pathways[0])
+    if anyone & wide_bits:
+        reached.update([i for i, prof, _ in wide if anyone >> prof & 1])
+    for mask, count in sorted(merged.items()):
+        hubs = [h for prof, h in cell_hubs if mask >> prof & 1]
+        wide_key = (need, travel, remote, mask)
+        if wide_key not in wide_hubs:
+            shared = [(i, cost) for i, prof, cost in wide if mask >> prof & 1]
+            wide_hubs[wide_key] = len(members) if shared else None
+            if shared:
+                members.append(([i for i, _ in shared], [cost for _, cost in shared]))
+                users.append(0)
+        wide_hub = wide_hubs[wide_key]
+        if wide_hub is not None:
+            hubs.append(wide_hub)
+        for h in hubs:
+            users[h] += 1
+        reason: Reason | None = None
+        if not hubs:
+            if need not in build.provided:
+                reason = "none_provided"
+            elif not local and not wide:
+                reason = "not_in_reach"
+            else:
+                reason = "not_eligible"
+        out.groups.append(Group(need, district, count, reason))
+        out.links.append(hubs)
+
+
+def _arcs(build: _Builder, grouped: _Grouped) -> tuple[FlowNetwork, list[int]]:
+    """The flow network of the groups, and the pathway index of each target.
+
+    A hub pays off when two or more groups share two or more pathways; other hubs are inlined
+    as direct arcs. A group's arcs are those to its hubs, then its direct arcs by pathway.
+    """
+    import numpy as np
+
+    groups, links, members, users = grouped.groups, grouped.links, grouped.members, grouped.users
+    n_groups, n_pathways = len(groups), len(build.active)
+    hubs = [h for h, (found, _) in enumerate(members) if users[h] > 1 and len(found) > 1]
+    hub_end = [-1] * len(members)  # hub id -> its end below, or -1 when inlined
+    for n, h in enumerate(hubs):
+        hub_end[h] = n_pathways + n
+    # the end of each arc: a pathway index, or n_pathways + n for the n-th hub
     tails: list[int] = []
-    heads: list[int] = []
+    ends: list[int] = []
     costs: list[int] = []
     for g, out in enumerate(links):
-        direct: list[tuple[int, int]] = []
+        direct: list[int] = []  # hub ids inlined
         for h in out:
-            if hub_no[h] >= 0:
+            if hub_end[h] >= 0:
                 tails.append(g)
-                heads.append(hub_no[h])
+                ends.append(hub_end[h])
                 costs.append(0)
             else:
-                direct.extend(members[h])
-        direct.sort()
-        tails.extend([g] * len(direct))
-        heads.extend(node[i] for i, _ in direct)
-        costs.extend(cost for _, cost in direct)
+                direct.append(h)
+        if direct:
+            found, cost = members[direct[0]] if len(direct) == 1 else _merged(members, direct)
+            tails += repeat(g, len(found))
+            ends += found
+            costs += cost
     for h in hubs:
-        tails.extend([hub_no[h]] * len(members[h]))
-        heads.extend(node[i] for i, _ in members[h])
-        costs.extend(cost for _, cost in members[h])
-    targets = used
+        found, cost = members[h]
+        tails += repeat(n_groups + hub_end[h] - n_pathways, len(found))
+        ends += found
+        costs += cost
+    end = np.asarray(ends, dtype=np.int64)
+    reached = np.zeros(n_pathways + len(hubs), dtype=np.bool_)
+    reached[end] = True
+    targets = np.flatnonzero(reached[:n_pathways])  # the pathways with arcs, increasing
+    node = np.full(n_pathways + len(hubs), -1, dtype=np.int64)  # end -> node
+    first_target = n_groups + len(hubs)
+    node[targets] = np.arange(first_target, first_target + len(targets))
+    node[n_pathways:] = np.arange(n_groups, first_target)
+    chosen: list[int] = targets.tolist()
     network = FlowNetwork(
-        supply=tuple(g.count for g in groups),
-        capacity=tuple(build.places[i] for i in targets),
+        supply=tuple([g.count for g in groups]),
+        capacity=tuple([build.places[i] for i in chosen]),
         tails=tuple(tails),
-        heads=tuple(heads),
+        heads=tuple(node[end].tolist()),
         costs=tuple(costs),
         n_hubs=len(hubs),
     )
-    agency_of = directory.agency_of
-    target_no = {i: t for t, i in enumerate(targets)}  # pathway index -> target number
-    return GapNetwork(
-        period=key,
-        per=per,
-        groups=tuple(groups),
-        pathways=tuple(build.active[i].id for i in targets),
-        agencies=tuple(agency_of[build.active[i].id].id for i in targets),
-        network=network,
-        reach={
-            cell: frozenset(map(target_no.__getitem__, found)) for cell, found in cell_reach.items()
-        },
-    )
+    return network, chosen
+
+
+def _bits_of(masks: Iterable[int]) -> int:
+    """The union of bit masks.
+
+    >>> _bits_of([1, 4, 5])
+    5
+    """
+    bits = 0
+    for mask in masks:
+        bits |= mask
+    return bits
+
+
+def _merged(members: Sequence[Members], chosen: Iterable[int]) -> Members:
+    """The pathways of several hubs in one list, by index.
+
+    >>> _merged([([1, 4], [10, 40]), ([2], [20])], [0, 1])
+    ([1, 2, 4], [10, 20, 40])
+    """
+    found: list[int] = []
+    costs: list[int] = []
+    for h in chosen:
+        found += members[h][0]
+        costs += members[h][1]
+    pairs = sorted(zip(found, costs, strict=True))
+    return [i for i, _ in pairs], [cost for _, cost in pairs]
 
 
 # ------------------------------------------------------------------------------------ results
@@ -685,45 +812,26 @@ def summarise(directory: Directory, net: GapNetwork, flow: FlowResult) -> GapRes
     network = net.network
     if len(flow.arc_flow) != network.n_arcs:
         raise InvalidArgumentError("the flow does not belong to this network")
-    first = network.n_groups + network.n_hubs
-    n_groups, arc_flow = network.n_groups, flow.arc_flow
-    into = [0] * len(net.pathways)
-    out_of = [0] * n_groups  # units met, by group
-    for u, v, f in zip(network.tails, network.heads, arc_flow, strict=True):
-        if f:
-            if v >= first:
-                into[v - first] += f
-            if u < n_groups:
-                out_of[u] += f
-    cells: dict[tuple[str, str], dict[str, int]] = {}
-    for g, group in enumerate(net.groups):
-        key = (group.need, group.district)
-        cell = cells.get(key)
-        if cell is None:
-            cell = cells[key] = dict.fromkeys(("demand", "met", *REASONS), 0)
-        met = out_of[g]
-        cell["demand"] += group.count
-        cell["met"] += met
-        cell[group.reason or "full"] += group.count - met
+    into, out_of = _moved(network, flow.arc_flow)
+    capacity, agencies = network.capacity, net.agencies
+    with_places = [None if c == 0 else a for a, c in zip(agencies, capacity, strict=True)]
     out: list[CellGap] = []
-    for (need, district), c in sorted(cells.items()):
+    for (need, district), c in sorted(_tally(net.groups, out_of).items()):
         targets = net.reach.get((need, district), frozenset())
-        caps = [network.capacity[t] for t in targets]
+        caps = [capacity[t] for t in targets]
         out.append(
             CellGap(
                 need=need,
                 district=district,
-                demand=c["demand"],
-                met=c["met"],
-                unmet_none_provided=c["none_provided"],
-                unmet_not_in_reach=c["not_in_reach"],
-                unmet_not_eligible=c["not_eligible"],
-                unmet_full=c["full"],
-                places_in_reach=sum(x for x in caps if x is not None),
-                unlimited_in_reach=any(x is None for x in caps),
-                agencies=tuple(
-                    sorted({net.agencies[t] for t in targets if network.capacity[t] != 0})
-                ),
+                demand=c[0],
+                met=c[1],
+                unmet_none_provided=c[2],
+                unmet_not_in_reach=c[3],
+                unmet_not_eligible=c[4],
+                unmet_full=c[5],
+                places_in_reach=sum([x for x in caps if x is not None]),
+                unlimited_in_reach=None in caps,
+                agencies=tuple(sorted({a for t in targets if (a := with_places[t]) is not None})),
             )
         )
     allocated = dict(zip(net.pathways, into, strict=True))
@@ -750,6 +858,41 @@ def summarise(directory: Directory, net: GapNetwork, flow: FlowResult) -> GapRes
         network=net,
         flow=flow,
     )
+
+
+def _moved(network: FlowNetwork, arc_flow: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Units into each target, and out of each group (met), of a flow."""
+    first = network.n_groups + network.n_hubs
+    n_groups, tails, heads = network.n_groups, network.tails, network.heads
+    into = [0] * network.n_targets
+    out_of = [0] * n_groups
+    for a in compress(range(len(arc_flow)), arc_flow):  # the arcs that carry flow
+        f, u, v = arc_flow[a], tails[a], heads[a]
+        if v >= first:
+            into[v - first] += f
+        if u < n_groups:
+            out_of[u] += f
+    return into, out_of
+
+
+_COLUMN: dict[Reason | None, int] = {None: 5, **{r: 2 + n for n, r in enumerate(REASONS)}}
+"""Where units unmet for each reason are counted by :func:`_tally` (``None``: full)."""
+
+
+def _tally(groups: Iterable[Group], met: Iterable[int]) -> dict[tuple[str, str], list[int]]:
+    """Per (need, district): demand, met, then unmet for each reason, in :data:`REASONS` order."""
+    cells: dict[tuple[str, str], list[int]] = {}
+    column = _COLUMN
+    for group, units in zip(groups, met, strict=True):
+        key = (group.need, group.district)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = [0] * (2 + len(REASONS))
+        count = group.count
+        cell[0] += count
+        cell[1] += units
+        cell[column[group.reason]] += count - units
+    return cells
 
 
 def gaps(
