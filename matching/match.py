@@ -40,7 +40,8 @@ Reasons
 Each referral says how the pathway is delivered and why it was chosen: the matcher solves again
 without that pathway and names the first objective level that gets worse ("without it the plan
 needs 3 agencies instead of 2"). Each unmet need has a reason code (``none-provided``,
-``not-in-reach``, ``not-eligible``, ``full``) and up to three near misses, nearest first.
+``not-in-reach``, ``not-eligible``, ``full``) and up to three near misses, nearest first. This
+module decides; :mod:`matching.explain` words the decisions.
 
 Speed
 -----
@@ -64,6 +65,7 @@ from directory.places import EARTH_RADIUS_KM, haversine_km
 from matching.capacity import Availability, NominalCapacity
 from matching.cover import Cover, Option, best_cover
 from matching.eligibility import check, profile
+from matching.explain import full_reason, referral_reason, summary, unmet_explanation
 from matching.plan import (
     HIDDEN_SITE,
     AlreadyMet,
@@ -82,7 +84,7 @@ if TYPE_CHECKING:
     from directory.models import Directory, Eligibility, Pathway
     from matching.assessment import Assessment, Assessor
     from matching.capacity import AvailabilitySource
-    from matching.plan import Failed, UnmetReason
+    from matching.plan import Failed
 
 __all__ = ["NEAR_MISS_KM", "Candidate", "Matcher", "match"]
 
@@ -1026,7 +1028,7 @@ class Matcher:
             unmet=unmet,
             agencies=agencies,
             objective=objective,
-            summary=_summary(a, tuple(referrals), tuple(already), unmet, objective, d),
+            summary=summary(a, referrals, already, unmet, objective, d),
         )
 
     def _why(
@@ -1055,29 +1057,17 @@ class Matcher:
         else:
             alt = self._solve(q.universe, rest, q.free)
             other, alt_covered = alt.key, alt.covered
-        parts: list[str] = []
-        if raw.agency in q.free:
-            parts.append("the agency already works with the person")
-        if raw.waitlisted:
-            parts.append("waitlisted: no pathway with a place can take this need")
+        lost: list[str] = []
         if other[0] > key[0]:
-            lost = self.needs_of(cover.covered & ~alt_covered)
-            labels = _and([self._label[n].lower() for n in lost])
-            parts.append(f"the only candidate that can take {labels}")
-        elif other[1] > key[1]:
-            parts.append(f"without it the plan needs {other[1]} agencies, not {key[1]}")
-        elif other[2] > key[2]:
-            parts.append(f"without it the plan needs {other[2]} pathways, not {key[2]}")
-        elif other[3] > key[3]:
-            extra = (other[3] - key[3]) / 1000
-            parts.append(f"the nearest choice: the next best plan travels {extra:.1f} km more")
-        elif other[4] > key[4]:
-            parts.append(
-                f"more places free than the next best plan ({-key[4]} against {-other[4]})"
-            )
-        else:
-            parts.append("as good as the next best plan on every count; chosen by id order")
-        return "; ".join([how, *parts])
+            lost = [self._label[n].lower() for n in self.needs_of(cover.covered & ~alt_covered)]
+        return referral_reason(
+            how,
+            key=key[:5],
+            other=other[:5],
+            lost=lost,
+            engaged=raw.agency in q.free,
+            waitlisted=raw.waitlisted,
+        )
 
     # ----------------------------------------------------------------------------- unmet needs
     def _facts_of(
@@ -1136,7 +1126,7 @@ class Matcher:
             reasons.append(verdict.reason)
         if not av.has_place and not (a.accept_waitlist and av.waitlist_possible):
             failed.append("full")
-            reasons.append(_full_reason(av))
+            reasons.append(full_reason(av))
         agency = self._agency_ids[self._agency[i]]
         km = r.nearest_km
         return NearMiss(
@@ -1184,24 +1174,14 @@ class Matcher:
                     order.append((km_order, self._pw[i].id, i))
         order.sort(key=lambda m: (m[0], m[1]))
         misses = [self._miss(i, a, q) for _, _, i in order[:3]]
-        reason: UnmetReason
-        count = len(everyone)
-        some = f"{count} pathway{'s' if count != 1 else ''} in the directory address"
-        some += "es" if count == 1 else ""
-        if stage == 2:
-            reason = "full"
-            text = (
-                f"The pathways in reach that accept the person for {label.lower()} have no place "
-                "this period" + (" and a waitlist was not accepted." if waitlist_refused else ".")
-            )
-        elif stage == 1:
-            reason = "not-eligible"
-            text = f"Pathways in reach address {label.lower()}, but none accepts the person."
-        else:
-            reason = "not-in-reach"
-            limit = f"within {a.travel_km:g} km"
-            remote = "" if a.accept_remote else " (remote delivery not accepted)"
-            text = f"{some} {label.lower()}, but none is in reach {limit}{remote}."
+        reason, text = unmet_explanation(
+            label,
+            stage=stage,
+            count=len(everyone),
+            travel_km=a.travel_km,
+            accept_remote=a.accept_remote,
+            waitlist_refused=waitlist_refused,
+        )
         return Unmet(
             need=need,
             need_label=label,
@@ -1227,79 +1207,6 @@ def _waitlist_rule(raws: list[_Raw]) -> list[_Raw]:
         kept.append(raw)
     kept.sort(key=lambda r: r.slot)
     return kept
-
-
-def _and(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _full_reason(av: Availability) -> str:
-    if av.status == "closed":
-        return "closed to referrals"
-    if av.status == "waitlist":
-        return "waitlist only"
-    return f"no place left in {av.period}"
-
-
-def _summary(
-    a: Assessment,
-    referrals: tuple[Referral, ...],
-    already: tuple[AlreadyMet, ...],
-    unmet: tuple[Unmet, ...],
-    objective: Objective,
-    d: Directory,
-) -> str:
-    """The plan in plain English for a case note: needs, agencies, pathways and why.
-
-    Names no age, gender, cohort, offence or place of the person.
-    """
-    labels = [n.label.lower() for n in d.needs if n.id in a.needs]
-    out = [f"Assessed needs: {'; '.join(labels)}."]
-    if already:
-        items = [f"{m.need_label.lower()} ({m.agency_name})" for m in already]
-        out.append(f"Already met by an agency working with the person: {'; '.join(items)}.")
-    if referrals:
-        groups: dict[str, list[Referral]] = {}
-        for r in referrals:
-            groups.setdefault(r.pathway, []).append(r)
-        n_ag, n_pw = objective.agencies, objective.pathways
-        plural = "ies" if n_ag != 1 else "y"
-        engaged = any(r.engaged for r in referrals)
-        extra = " (not counting agencies already involved)" if engaged else ""
-        out.append(
-            f"Plan: {n_pw} pathway{'s' if n_pw != 1 else ''} with {n_ag} new agenc{plural}{extra}, "
-            "the fewest that can meet the needs in reach."
-        )
-        for rows in groups.values():
-            first = rows[0]
-            needs = "; ".join(r.need_label.lower() for r in rows)
-            if first.delivery == "in_person" and first.site_name and first.distance_km is not None:
-                km = first.distance_km
-                far = f"{km:g} km" if km >= 0.1 else "under 0.1 km"
-                how = f"in person at {first.site_name}, {far}"
-            elif first.delivery == "in_person":
-                how = "in person at a venue arranged on referral"
-            else:
-                how = {"outreach": "by outreach", "phone": "by phone", "online": "online"}[
-                    first.delivery
-                ]
-            status = "; waitlisted" if first.status == "waitlisted" else ""
-            why = first.reason.split("; ")[-1]
-            out.append(
-                f"Refer to {first.agency_name}, {first.pathway_name}, for {needs} "
-                f"({how}{status}): {why}."
-            )
-    elif not unmet:
-        out.append("No referral is needed.")
-    for u in unmet:
-        line = f"Not met: {u.need_label.lower()}. {u.explanation}"
-        if u.near_misses:
-            line += " Nearest: " + "; ".join(m.reason for m in u.near_misses) + "."
-        out.append(line)
-    return " ".join(out)
 
 
 def match(
