@@ -237,14 +237,16 @@ def _haversine(a: tuple[float, float, float], b: tuple[float, float, float]) -> 
 
 Entry = tuple[int, int, int]
 """A pathway in reach: (pathway index, eligibility profile, cost in 100 m units)."""
-Members = tuple[list[int], list[int]]
-"""Pathways in reach of a hub: their indices (increasing) and their costs in 100 m units."""
+Members = list[int]
+"""Pathways in reach of a hub, by increasing index, as one flat list: ``[index, cost, index,
+cost, ...]`` with costs in 100 m units (one object instead of one per pathway: a national
+network has tens of thousands of these, and fewer objects keep Python's garbage collector from
+going through the whole heap mid-build)."""
 Wide = tuple[int, list[Entry]]
 """The pathways reaching every district at the same cost for one need: the bits of their
 profiles, and the pathways by index."""
-Local = tuple[int, list[tuple[int, Members]]]
-"""The other pathways reaching a district for one need: the bits of their profiles, and the
-pathways of each profile (profiles in increasing order, pathways by index)."""
+Local = dict[int, Members]
+"""The other pathways reaching a district for one need, by eligibility profile."""
 
 
 class _Builder:
@@ -393,7 +395,7 @@ class _Builder:
         found = self._local.get(memo)
         if found is not None:
             return found
-        table: dict[str, dict[int, Members]] = {}
+        table: dict[str, Local] = {}
         if district in self.directory.district_by_id:
             skip = self.remote if accept_remote else set()
             listed, delivery, needs, profile_of = (
@@ -423,13 +425,11 @@ class _Builder:
                             by_profile = table[need] = {}
                         pathways = by_profile.get(prof)
                         if pathways is None:
-                            by_profile[prof] = ([i], [cost])
+                            by_profile[prof] = [i, cost]
                         else:
-                            pathways[0].append(i)
-                            pathways[1].append(cost)
-        out = {need: (_bits(found), sorted(found.items())) for need, found in table.items()}
-        self._local[memo] = out
-        return out
+                            pathways += (i, cost)
+        self._local[memo] = table
+        return table
 
 
 def _bits(profiles: Iterable[int]) -> int:
@@ -545,7 +545,7 @@ class _Grouped:
     """
 
     groups: list[Group] = field(default_factory=list)
-    links: list[list[int]] = field(default_factory=list)
+    links: list[tuple[int, ...]] = field(default_factory=list)
     members: list[Members] = field(default_factory=list)
     users: list[int] = field(default_factory=list)
     reach: dict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -570,11 +570,11 @@ def _group_cell(
     """Add the groups and hubs of one cell to ``out``; ``wide_hubs`` are shared between cells."""
     need, district, travel, remote = cell
     members, users = out.members, out.users
-    local_bits, local = build.local(district, travel, remote).get(need, (0, []))
+    local = build.local(district, travel, remote).get(need, {})
     wide_bits, wide = build.uniform(travel, remote).get(need, (0, []))
     # only the profiles of the pathways in reach matter here: people who pass the same of
     # those are one group
-    relevant = local_bits | wide_bits
+    relevant = _bits(local) | wide_bits
     merged: dict[int, int] = {}
     for mask, count in by_mask.items():
         mask &= relevant
@@ -582,22 +582,23 @@ def _group_cell(
     anyone = _bits_of(merged)  # the profiles some group of the cell passes
     reached = out.reach[(need, district)]
     cell_hubs: list[tuple[int, int]] = []  # (profile, hub id)
-    for prof, pathways in local:
+    for prof in sorted(local):
+        pathways = local[prof]
         cell_hubs.append((prof, len(members)))
         members.append(pathways)
         users.append(0)
         if anyone >> prof & 1:
-            reached.update(pathways[0])
+            reached.update(pathways[::2])
     if anyone & wide_bits:
         reached.update([i for i, prof, _ in wide if anyone >> prof & 1])
     for mask, count in sorted(merged.items()):
         hubs = [h for prof, h in cell_hubs if mask >> prof & 1]
         wide_key = (need, travel, remote, mask)
         if wide_key not in wide_hubs:
-            shared = [(i, cost) for i, prof, cost in wide if mask >> prof & 1]
+            shared = [x for i, prof, cost in wide if mask >> prof & 1 for x in (i, cost)]
             wide_hubs[wide_key] = len(members) if shared else None
             if shared:
-                members.append(([i for i, _ in shared], [cost for _, cost in shared]))
+                members.append(shared)
                 users.append(0)
         wide_hub = wide_hubs[wide_key]
         if wide_hub is not None:
@@ -613,7 +614,7 @@ def _group_cell(
             else:
                 reason = "not_eligible"
         out.groups.append(Group(need, district, count, reason))
-        out.links.append(hubs)
+        out.links.append(tuple(hubs))
 
 
 def _arcs(build: _Builder, grouped: _Grouped) -> tuple[FlowNetwork, list[int]]:
@@ -626,7 +627,7 @@ def _arcs(build: _Builder, grouped: _Grouped) -> tuple[FlowNetwork, list[int]]:
 
     groups, links, members, users = grouped.groups, grouped.links, grouped.members, grouped.users
     n_groups, n_pathways = len(groups), len(build.active)
-    hubs = [h for h, (found, _) in enumerate(members) if users[h] > 1 and len(found) > 1]
+    hubs = [h for h, found in enumerate(members) if users[h] > 1 and len(found) > 2]
     hub_end = [-1] * len(members)  # hub id -> its end below, or -1 when inlined
     for n, h in enumerate(hubs):
         hub_end[h] = n_pathways + n
@@ -644,15 +645,15 @@ def _arcs(build: _Builder, grouped: _Grouped) -> tuple[FlowNetwork, list[int]]:
             else:
                 direct.append(h)
         if direct:
-            found, cost = members[direct[0]] if len(direct) == 1 else _merged(members, direct)
-            tails += repeat(g, len(found))
-            ends += found
-            costs += cost
+            found = members[direct[0]] if len(direct) == 1 else _merged(members, direct)
+            tails += repeat(g, len(found) // 2)
+            ends += found[::2]
+            costs += found[1::2]
     for h in hubs:
-        found, cost = members[h]
-        tails += repeat(n_groups + hub_end[h] - n_pathways, len(found))
-        ends += found
-        costs += cost
+        found = members[h]
+        tails += repeat(n_groups + hub_end[h] - n_pathways, len(found) // 2)
+        ends += found[::2]
+        costs += found[1::2]
     end = np.asarray(ends, dtype=np.int64)
     reached = np.zeros(n_pathways + len(hubs), dtype=np.bool_)
     reached[end] = True
@@ -688,16 +689,14 @@ def _bits_of(masks: Iterable[int]) -> int:
 def _merged(members: Sequence[Members], chosen: Iterable[int]) -> Members:
     """The pathways of several hubs in one list, by index.
 
-    >>> _merged([([1, 4], [10, 40]), ([2], [20])], [0, 1])
-    ([1, 2, 4], [10, 20, 40])
+    >>> _merged([[1, 10, 4, 40], [2, 20]], [0, 1])
+    [1, 10, 2, 20, 4, 40]
     """
-    found: list[int] = []
-    costs: list[int] = []
+    found: Members = []
     for h in chosen:
-        found += members[h][0]
-        costs += members[h][1]
-    pairs = sorted(zip(found, costs, strict=True))
-    return [i for i, _ in pairs], [cost for _, cost in pairs]
+        found += members[h]
+    pairs = sorted(zip(found[::2], found[1::2], strict=True))
+    return [x for pair in pairs for x in pair]
 
 
 # ------------------------------------------------------------------------------------ results
