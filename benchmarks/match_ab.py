@@ -1,7 +1,8 @@
 """Matcher.match() now against an earlier commit's, side by side in this process.
 
-Run ``python benchmarks/match_ab.py REV [--n N]``: takes ``matching/match.py`` and
-``matching/cover.py`` of git revision ``REV`` (the other modules are today's), builds both
+Run ``python benchmarks/match_ab.py REV [--n N]``: takes the matcher's modules
+(``matching/match.py``, ``candidates.py``, ``explain.py``, ``cover.py``, those present) of git
+revision ``REV`` (the other modules are today's), builds both
 matchers on the shipped directory and on the national synthetic directory (50,000 pathways,
 400 districts), and times ``match()`` of each on the same people (``benchmarks/match.py``'s
 ``people``), alternating one call of each, so load on the machine hits both alike. Prints
@@ -35,17 +36,27 @@ from matching.match import Matcher
 ROOT = Path(__file__).resolve().parent.parent
 
 
+MATCHER = ("cover", "explain", "candidates", "match")
+"""The matcher's own modules; those present at ``rev`` are taken from it (the rest of the
+library is today's)."""
+
+
 def earlier(rev: str, folder: Path) -> ModuleType:
-    """``matching/match.py`` of ``rev``, importing ``matching/cover.py`` of ``rev``."""
-    for name in ("cover", "match"):
-        text = subprocess.run(
+    """``matching/match.py`` of ``rev``, importing the other matcher modules of ``rev``."""
+    present = []
+    for name in MATCHER:
+        shown = subprocess.run(
             ["git", "show", f"{rev}:matching/{name}.py"],
             cwd=ROOT,
-            check=True,
             capture_output=True,
             text=True,
-        ).stdout
-        text = text.replace("from matching.cover import", "from ab_cover import")
+        )
+        if shown.returncode == 0:
+            present.append((name, shown.stdout))
+    names = [name for name, _ in present]
+    for name, text in present:
+        for other in names:
+            text = text.replace(f"from matching.{other} import", f"from ab_{other} import")
         (folder / f"ab_{name}.py").write_text(text)
     sys.path.insert(0, str(folder))
     spec = importlib.util.spec_from_file_location("ab_match", folder / "ab_match.py")

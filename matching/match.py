@@ -18,12 +18,8 @@ True
 
 Candidates
 ----------
-A pathway is a candidate for an assessment when it is active, addresses an assessed need that no
-engaged agency already meets, accepts the person (:func:`matching.eligibility.eligible`), is in
-reach (:func:`matching.reach.decide`) and has a place (``Availability.has_place``). When the
-assessment accepts a waitlist, a pathway that is full or keeps a waitlist (not closed) is a
-*waitlisted* candidate too, but only for needs that no candidate with a place can take: a
-waitlist never displaces a place, and the objective below stays the architecture's.
+The pathways that can take the needs come from :class:`matching.candidates.CandidateFinder`, which
+:class:`Matcher` extends; see :mod:`matching.candidates` for what makes a candidate.
 
 The objective and the assignment
 --------------------------------
@@ -42,29 +38,19 @@ without that pathway and names the first objective level that gets worse ("witho
 needs 3 agencies instead of 2"). Each unmet need has a reason code (``none-provided``,
 ``not-in-reach``, ``not-eligible``, ``full``) and up to three near misses, nearest first. This
 module decides; :mod:`matching.explain` words the decisions.
-
-Speed
------
-Candidates come from per-district lists by need, a grid of sites for "within the travel limit",
-and per-need lists of pathways that serve everywhere. Remote candidates serving everywhere all
-cost no travel; among those whose agency has no other candidate, only the best of each set of
-needs taken is passed to the solver (the others are dominated in the sense of
-:mod:`matching.cover`, so the optimum is unchanged), with the runner-up kept for the reasons.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from directory.errors import AssessmentError, NotFoundError
-from directory.places import EARTH_RADIUS_KM, haversine_km
-from matching.capacity import Availability, NominalCapacity
+from directory.errors import AssessmentError
+from directory.places import haversine_km
+from matching.candidates import Candidate, CandidateFinder
 from matching.cover import Cover, Option, best_cover
-from matching.eligibility import check, profile
+from matching.eligibility import check
 from matching.explain import full_reason, referral_reason, summary, unmet_explanation
 from matching.plan import (
     HIDDEN_SITE,
@@ -76,14 +62,15 @@ from matching.plan import (
     Referral,
     Unmet,
 )
-from matching.reach import Reach, decide, free_of_travel, served_words, site_point, travel
+from matching.reach import Reach, travel
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
-    from directory.models import Directory, Eligibility, Pathway
-    from matching.assessment import Assessment, Assessor
-    from matching.capacity import AvailabilitySource
+    from directory.models import Directory
+    from matching.assessment import Assessment
+    from matching.candidates import Draft, Query
+    from matching.capacity import Availability, AvailabilitySource
     from matching.plan import Failed
 
 __all__ = ["NEAR_MISS_KM", "Candidate", "Matcher", "match"]
@@ -92,65 +79,8 @@ NEAR_MISS_KM = 50.0
 """Near misses are looked for among pathways serving the person's district, serving everywhere,
 or with a site within the travel limit plus this many km."""
 
-_CELL_LAT = 0.08  # grid cell, degrees (about 9 km north-south)
-_CELL_LON = 0.13  # about 9 km east-west at 52 degrees north
-_INF = float("inf")
-_TWO_R = 2.0 * EARTH_RADIUS_KM  # as haversine_km multiplies: (2.0 * R) * asin(...)
 
-
-def _cell(lat: float, lon: float) -> tuple[int, int]:
-    return math.floor(lat / _CELL_LAT), math.floor(lon / _CELL_LON)
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A pathway that can take some of an assessment's needs, and what using it costs.
-
-    ``mask`` holds the needs it may take (bits of :meth:`Matcher.need_bit`): the assessed needs
-    it addresses that no engaged agency meets, or for a waitlisted candidate only those that no
-    candidate with a place can take.
-    """
-
-    pathway: str
-    rank: int
-    agency: str
-    mask: int
-    delivery: str
-    site: str | None
-    distance_m: int
-    spare: int
-    waitlisted: bool
-
-
-@dataclass(slots=True)
-class _Raw:
-    """A candidate while a plan is being built (slot = rank)."""
-
-    slot: int
-    mask: int
-    agency: int
-    distance_m: int
-    spare: int
-    waitlisted: bool
-    way: tuple[float, str, str | None] | None  # (km, mode, site); None: no travel whatever
-    option: Option | None = None  # built once, when first passed to the solver
-
-
-@dataclass(slots=True)
-class _Query:
-    """Everything one match works on."""
-
-    universe: int
-    free: frozenset[int]
-    raws: list[_Raw]
-    site_km: dict[int, float]
-    centre_km: float
-    avail: dict[int, Availability]
-    day: date
-    point: tuple[float, float, float] = (0.0, 0.0, 1.0)  # the person: lat, lon (radians), cos lat
-
-
-class Matcher:
+class Matcher(CandidateFinder):
     """The exact matcher over one directory snapshot; see the module notes.
 
     Parameters
@@ -163,255 +93,6 @@ class Matcher:
     remote_km : float
         Travel counted for phone or online delivery (default 0).
     """
-
-    def __init__(
-        self,
-        directory: Directory,
-        *,
-        availability: AvailabilitySource | None = None,
-        remote_km: float = 0.0,
-    ) -> None:
-        if not (math.isfinite(remote_km) and remote_km >= 0):
-            raise AssessmentError(f"remote_km must be 0 or more, not {remote_km}")
-        self.directory = directory
-        self.availability: AvailabilitySource = availability or NominalCapacity()
-        self.remote_km = float(remote_km)
-        self.static = isinstance(self.availability, NominalCapacity)
-        self._assessor: Assessor | None = None
-        self._facts: dict[tuple[Any, ...], tuple[bool, ...]] = {}
-        self._compile(directory)
-
-    # ----------------------------------------------------------------------------- compiling
-    def _compile(self, d: Directory) -> None:
-        self._need_ids = tuple(n.id for n in d.needs)
-        self._bit = {n: 1 << i for i, n in enumerate(self._need_ids)}
-        self._label = {n.id: n.label for n in d.needs}
-        self._centre = {x.id: (x.lat, x.lon) for x in d.districts}
-        all_districts = frozenset(self._centre)
-        pathways = sorted((p for p in d.pathways if p.active), key=lambda p: p.id)
-        self._pw: tuple[Pathway, ...] = tuple(pathways)
-        self._slot = {p.id: i for i, p in enumerate(pathways)}
-        agency_ids = sorted(a.id for a in d.agencies)
-        self._agency_ids = tuple(agency_ids)
-        self._agency_slot = {a: i for i, a in enumerate(agency_ids)}
-        self._agency_name = {a.id: a.name for a in d.agencies}
-        profiles: dict[tuple[object, ...], int] = {}
-        self._profiles: list[Eligibility] = []
-        sites = sorted(d.site_by_id.values(), key=lambda s: s.id)
-        self._site_slot = {s.id: i for i, s in enumerate(sites)}
-        self._site_ids = tuple(s.id for s in sites)
-        self._site_point = tuple(site_point(d, s) for s in sites)
-        # each site's latitude and longitude in radians and the cosine of its latitude, for
-        # _nearest: haversine_km's arithmetic step for step, so the same floats
-        self._site_rad = tuple(
-            (math.radians(lat), math.radians(lon), math.cos(math.radians(lat)))
-            for lat, lon in self._site_point
-        )
-        self._site_hidden = tuple(s.hidden for s in sites)
-        self._site_name = tuple(s.name for s in sites)
-
-        n = len(pathways)
-        self._mask = [0] * n
-        self._agency = [0] * n
-        self._prof = [0] * n
-        self._sites: list[tuple[int, ...]] = [()] * n
-        self._served: list[frozenset[str]] = [frozenset()] * n
-        self._listed = [False] * n
-        self._delivery: list[tuple[str, ...]] = [()] * n
-        self._remote = [False] * n
-        self._local_modes = [False] * n
-        self._everywhere = [False] * n
-        # free-of-travel flags by (serves, accept_remote), from matching.reach.free_of_travel
-        self._free: dict[tuple[bool, bool], list[bool]] = {
-            k: [False] * n for k in ((False, False), (False, True), (True, False), (True, True))
-        }
-        local: dict[str, dict[int, list[int]]] = {x: {} for x in self._centre}
-        everywhere: dict[int, list[int]] = {}
-        by_need: dict[int, list[int]] = {}
-        site_needs: dict[int, dict[int, list[int]]] = {}  # site -> need -> pathways there
-        edges: set[int] = set()
-        agency_of = d.agency_of
-        for i, p in enumerate(pathways):
-            mask = 0
-            for need in p.needs:
-                mask |= self._bit.get(need, 0)
-            self._mask[i] = mask
-            self._agency[i] = self._agency_slot[agency_of[p.id].id]
-            key = profile(p.eligibility)
-            if key not in profiles:
-                profiles[key] = len(self._profiles)
-                self._profiles.append(p.eligibility)
-            self._prof[i] = profiles[key]
-            if p.eligibility.min_age is not None:
-                edges.add(p.eligibility.min_age)
-            if p.eligibility.max_age is not None:
-                edges.add(p.eligibility.max_age + 1)
-            self._sites[i] = tuple(
-                sorted(self._site_slot[s] for s in set(p.sites) if s in self._site_slot)
-            )
-            served = frozenset(d.served_districts(p))
-            self._served[i] = served
-            self._listed[i] = p.districts == "all" or bool(p.districts)
-            self._delivery[i] = p.delivery
-            self._remote[i] = p.remote
-            self._local_modes[i] = "in_person" in p.delivery or "outreach" in p.delivery
-            self._everywhere[i] = served >= all_districts or (not self._listed[i] and p.remote)
-            for (serves, remote_ok), flags in self._free.items():
-                flags[i] = free_of_travel(
-                    serves=serves,
-                    listed=self._listed[i],
-                    delivery=p.delivery,
-                    accept_remote=remote_ok,
-                    remote_km=self.remote_km,
-                )
-            bits = [b for b in self._bit.values() if mask & b]
-            for b in bits:
-                by_need.setdefault(b, []).append(i)
-                if self._everywhere[i]:
-                    everywhere.setdefault(b, []).append(i)
-                else:
-                    for x in served:
-                        if x in local:
-                            local[x].setdefault(b, []).append(i)
-            if "in_person" in p.delivery and not self._everywhere[i]:
-                for s in self._sites[i]:
-                    per_need = site_needs.setdefault(s, {})
-                    for b in bits:
-                        per_need.setdefault(b, []).append(i)
-        self._local = {x: {b: tuple(v) for b, v in m.items()} for x, m in local.items()}
-        # per district, the pathways not serving everywhere that serve it and take some need
-        self._local_all = {x: frozenset(i for v in m.values() for i in v) for x, m in local.items()}
-        self._ev = {b: tuple(v) for b, v in everywhere.items()}
-        self._by_need = {b: tuple(v) for b, v in by_need.items()}
-        # pathways not serving everywhere delivered in person, by grid cell of a site and need
-        grid: dict[tuple[int, int], dict[int, set[int]]] = {}
-        for st, per_need in site_needs.items():
-            cell = grid.setdefault(_cell(*self._site_point[st]), {})
-            for b, slots in per_need.items():
-                cell.setdefault(b, set()).update(slots)
-        self._grid = {c: {b: tuple(sorted(v)) for b, v in m.items()} for c, m in grid.items()}
-        self._age_edges = tuple(sorted(edges))
-        self._named: frozenset[str | None] = frozenset(
-            v
-            for rules in self._profiles
-            for v in (
-                *rules.genders,
-                *rules.cohorts,
-                *rules.offences,
-                *rules.excluded_offences,
-                *rules.disposals,
-            )
-        )
-        self._nominal: dict[int, Availability] | None = None
-        # Quick path (nominal places, remote accepted at no travel): pathways serving everywhere
-        # by phone or online, with a place, per need, best spare first.
-        self._quick_ok = False
-        self._evq: dict[int, tuple[tuple[int, int, int, int, int], ...]] = {}
-        self._is_evq = [False] * n
-        if self.static:
-            found = self.availability.availability(self._pw, date.today())
-            self._nominal = {i: found[p.id] for i, p in enumerate(self._pw)}
-            # places left when there is a place, else -1
-            self._places = [(av.left or 0) if av.has_place else -1 for av in self._nominal.values()]
-            self._quick_ok = self.remote_km == 0
-            quick: dict[int, list[tuple[int, int, int, int, int]]] = {}
-            for b, slots in everywhere.items():
-                for i in slots:
-                    av = self._nominal[i]
-                    if self._remote[i] and av.has_place:
-                        self._is_evq[i] = True
-                        entry = (i, self._mask[i], self._prof[i], self._agency[i], av.left or 0)
-                        quick.setdefault(b, []).append(entry)
-            self._evq = {b: tuple(sorted(v, key=lambda e: (-e[4], e[0]))) for b, v in quick.items()}
-            self._evq_count: dict[int, int] = {}
-            for i in range(n):
-                if self._is_evq[i]:
-                    self._evq_count[self._agency[i]] = self._evq_count.get(self._agency[i], 0) + 1
-            # split: agencies with one quick pathway (read with an early stop, see _quick) and
-            # agencies with several (always read); suffix unions of needs for the early stop
-            self._evq_one: dict[int, tuple[tuple[int, int, int, int, int], ...]] = {}
-            self._evq_suffix: dict[int, tuple[int, ...]] = {}
-            self._evq_many: dict[int, tuple[tuple[int, int, int, int, int], ...]] = {}
-            self._evq_of: dict[int, tuple[int, int, int, int, int]] = {}
-            for b, entries in self._evq.items():
-                one = tuple(e for e in entries if self._evq_count[e[3]] == 1)
-                self._evq_one[b] = one
-                self._evq_many[b] = tuple(e for e in entries if self._evq_count[e[3]] > 1)
-                suffix = [0] * (len(one) + 1)
-                for j in range(len(one) - 1, -1, -1):
-                    suffix[j] = suffix[j + 1] | one[j][1]
-                self._evq_suffix[b] = tuple(suffix)
-                for e in one:
-                    self._evq_of[e[3]] = e
-            # per district and need: entries (slot, needs, profile, agency, spare) of pathways
-            # serving it, apart from the quick ones: with a place and free of travel (outreach
-            # or remote), with a place that travel, and without a place
-            self._qz: dict[str, dict[int, tuple[tuple[int, int, int, int, int], ...]]] = {}
-            self._qf: dict[str, dict[int, tuple[tuple[int, int, int, int, int], ...]]] = {}
-            self._qw: dict[str, dict[int, tuple[tuple[int, int, int, int, int], ...]]] = {}
-            free_serving = self._free[True, True]
-            for x in self._centre:
-                zs: dict[int, list[tuple[int, int, int, int, int]]] = {}
-                fs: dict[int, list[tuple[int, int, int, int, int]]] = {}
-                ws: dict[int, list[tuple[int, int, int, int, int]]] = {}
-                for b in self._bit.values():
-                    slots = local.get(x, {}).get(b, []) + [
-                        i for i in everywhere.get(b, ()) if not self._is_evq[i]
-                    ]
-                    for i in slots:
-                        av = self._nominal[i]
-                        e = (i, self._mask[i], self._prof[i], self._agency[i], av.left or 0)
-                        if not av.has_place:
-                            if av.waitlist_possible:
-                                ws.setdefault(b, []).append(e)
-                        elif free_serving[i]:
-                            zs.setdefault(b, []).append(e)
-                        else:
-                            fs.setdefault(b, []).append(e)
-                order = lambda e: (-e[4], e[0])  # noqa: E731
-                self._qz[x] = {b: tuple(sorted(v, key=order)) for b, v in zs.items()}
-                self._qf[x] = {b: tuple(v) for b, v in fs.items()}
-                self._qw[x] = {b: tuple(v) for b, v in ws.items()}
-
-    # ----------------------------------------------------------------------------- look-ups
-    @property
-    def assessor(self) -> Assessor:
-        """An :class:`~matching.assessment.Assessor` for this directory (built once)."""
-        if self._assessor is None:
-            from matching.assessment import Assessor
-
-            self._assessor = Assessor(self.directory)
-        return self._assessor
-
-    def need_bit(self, need: str) -> int:
-        """The bit of a need id in candidate masks (its position in the taxonomy)."""
-        try:
-            return self._bit[need]
-        except KeyError:
-            from directory.rules import did_you_mean
-
-            raise NotFoundError("need", need, did_you_mean(need, self._need_ids)) from None
-
-    def needs_of(self, mask: int) -> tuple[str, ...]:
-        """The need ids of a mask, in taxonomy order."""
-        return tuple(n for n, b in self._bit.items() if mask & b)
-
-    def facts_key(self, a: Assessment) -> tuple[Any, ...]:
-        """The eligibility facts of ``a`` as far as this directory's rules can tell them apart.
-
-        Ages in the same band between two age limits of any rule, and genders, cohorts,
-        offences or disposals that no rule names, behave the same in every check and every
-        reason (:func:`matching.eligibility.check` words a failure from the rule, and from the
-        fact only when the fact is missing or names an excluded offence).
-        """
-        named = self._named
-        return (
-            bisect_right(self._age_edges, a.age),
-            a.gender if a.gender in named or a.gender is None else "",
-            (tuple(c for c in a.cohorts if c in named), bool(a.cohorts)),
-            a.offence if a.offence in named or a.offence is None else "",
-            a.disposal if a.disposal in named or a.disposal is None else "",
-        )
 
     def memo_key(self, a: Assessment, on: date | None = None) -> tuple[Any, ...] | None:
         """The facts that decide the plan of ``a`` (all but its reference), or None when plans
@@ -434,475 +115,8 @@ class Matcher:
             a.accept_waitlist,
         )
 
-    # ----------------------------------------------------------------------------- candidates
-    def _profile_ok(self, a: Assessment) -> tuple[bool, ...]:
-        key = self.facts_key(a)
-        hit = self._facts.get(key)
-        if hit is None:
-            hit = tuple(check(rules, a).ok for rules in self._profiles)
-            if len(self._facts) >= 4096:
-                self._facts.clear()
-            self._facts[key] = hit
-        return hit
-
-    def _check(self, a: Assessment) -> None:
-        if a.district not in self._centre:
-            from directory.rules import did_you_mean
-
-            raise NotFoundError("district", a.district, did_you_mean(a.district, self._centre))
-        for need in a.needs:
-            self.need_bit(need)
-        for agency in a.engaged:
-            if agency not in self._agency_slot:
-                from directory.rules import did_you_mean
-
-                raise NotFoundError("agency", agency, did_you_mean(agency, self._agency_ids))
-
-    def _nearest(self, i: int, a: Assessment, q: _Query) -> tuple[str, float] | None:
-        """The nearest site of pathway slot ``i`` and its km (ties: smaller id), or None.
-
-        Distances are :func:`~directory.places.haversine_km` from the person, computed with the
-        same operations in the same order (radians and cosines computed once), so the same floats.
-        """
-        sites = self._sites[i]
-        if not sites:
-            return None
-        cache = q.site_km
-        get = cache.get
-        rad = self._site_rad
-        lat1, lon1, cos1 = q.point
-        sin, asin, sqrt = math.sin, math.asin, math.sqrt
-        best = -1
-        km = _INF
-        for t in sites:  # sites are in id order: ties keep the smaller id
-            tk = get(t)
-            if tk is None:
-                lat2, lon2, cos2 = rad[t]
-                h = sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * sin((lon2 - lon1) / 2) ** 2
-                tk = cache[t] = _TWO_R * asin(min(1.0, sqrt(h)))
-            if best < 0 or tk < km:
-                km, best = tk, t
-        return self._site_ids[best], km
-
-    def _reach(self, i: int, a: Assessment, q: _Query, *, words: bool = False) -> Reach:
-        """:func:`matching.reach.decide` for pathway slot ``i``, with reasons."""
-        return decide(
-            serves=a.district in self._served[i],
-            listed=self._listed[i],
-            delivery=self._delivery[i],
-            nearest=self._nearest(i, a, q),
-            centre_km=q.centre_km,
-            travel_km=a.travel_km,
-            accept_remote=a.accept_remote,
-            remote_km=self.remote_km,
-            area=served_words(self.directory, self._pw[i]) if words else "",
-        )
-
-    def _cells(self, lat: float, lon: float, km: float) -> Iterable[tuple[int, int]]:
-        """Grid cells holding every point within ``km`` (great-circle) of (lat, lon)."""
-        dlat = math.degrees(km / EARTH_RADIUS_KM) * 1.0001 + 1e-9
-        top = min(90.0, abs(lat) + dlat)
-        cos_top = math.cos(math.radians(top))
-        arg = math.sin(km / (2 * EARTH_RADIUS_KM)) / cos_top if cos_top > 1e-12 else 2.0
-        dlon = 180.0 if arg >= 1 else math.degrees(2 * math.asin(arg)) * 1.0001 + 1e-9
-        y0, y1 = math.floor((lat - dlat) / _CELL_LAT), math.floor((lat + dlat) / _CELL_LAT)
-        x0, x1 = math.floor((lon - dlon) / _CELL_LON), math.floor((lon + dlon) / _CELL_LON)
-        if (y1 - y0 + 1) * (x1 - x0 + 1) > len(self._grid):
-            return list(self._grid)
-        grid = self._grid
-        return [(y, x) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (y, x) in grid]
-
-    def _near(self, a: Assessment, km: float, bits: Sequence[int]) -> set[int]:
-        """Pathways (not serving everywhere) delivered in person at a site in a grid cell that
-        may lie within ``km`` of the person, taking one of the needs ``bits``: a superset of
-        those with a site within ``km``."""
-        near: set[int] = set()
-        for cell in self._cells(a.lat, a.lon, km):
-            per_need = self._grid[cell]
-            for b in bits:
-                near.update(per_need.get(b, ()))
-        return near
-
-    def _availability(self, slots: Iterable[int], on: date) -> dict[int, Availability]:
-        if self._nominal is not None:
-            return self._nominal
-        wanted = sorted(set(slots))
-        found = self.availability.availability([self._pw[i] for i in wanted], on)
-        return {i: found[self._pw[i].id] for i in wanted}
-
-    def _prelude(self, a: Assessment, on: date) -> _Query:
-        """The needs to refer (assessed, not already met) and the engaged agencies."""
-        met = a.met
-        universe = 0
-        for need in a.needs:
-            if need not in met:
-                universe |= self._bit[need]
-        free = frozenset(self._agency_slot[x] for x in a.engaged)
-        centre_km = haversine_km((a.lat, a.lon), self._centre[a.district])
-        lat1 = math.radians(a.lat)
-        point = (lat1, math.radians(a.lon), math.cos(lat1))
-        return _Query(universe, free, [], {}, centre_km, {}, on, point)
-
-    def _gather(self, a: Assessment, on: date) -> _Query:
-        """Every candidate of ``a``; those free of travel without a computed way."""
-        self._check(a)
-        q = self._prelude(a, on)
-        universe, centre_km = q.universe, q.centre_km
-        if not universe:
-            return q
-        bits = [b for b in self._bit.values() if universe & b]
-        ok = self._profile_ok(a)
-        prof = self._prof
-        # 1. pathways serving the district (locally or everywhere), and sites within reach
-        serving: set[int] = set()
-        local = self._local[a.district]
-        for b in bits:
-            serving.update(local.get(b, ()))
-            serving.update(self._ev.get(b, ()))
-        near = self._near(a, a.travel_km, bits)
-        # 2. eligible and in reach: free of travel, or the cheapest way (matching.reach.travel)
-        free_s = self._free[True, a.accept_remote]
-        free_n = self._free[False, a.accept_remote]
-        served = self._served
-        district = a.district
-        found: list[tuple[int, tuple[float, str, str | None] | None]] = []
-        remote_only = not a.accept_remote
-        local_modes = self._local_modes
-        for i in serving | near:
-            if not ok[prof[i]] or (remote_only and not local_modes[i]):
-                continue
-            serves = district in served[i]
-            if (free_s if serves else free_n)[i]:
-                found.append((i, None))
-                continue
-            way = travel(
-                serves=serves,
-                listed=self._listed[i],
-                delivery=self._delivery[i],
-                nearest=self._nearest(i, a, q),
-                centre_km=centre_km,
-                travel_km=a.travel_km,
-                accept_remote=a.accept_remote,
-                remote_km=self.remote_km,
-            )
-            if way is not None:
-                found.append((i, way))
-        # 3. places
-        avail = self._availability([i for i, _ in found], on)
-        q.avail = avail
-        mask, agency = self._mask, self._agency
-        waitlist = a.accept_waitlist
-        raws: list[_Raw] = []
-        for i, way in found:
-            av = avail[i]
-            if not av.has_place and not (waitlist and av.waitlist_possible):
-                continue
-            dist = 0 if way is None else round(way[0] * 1000)
-            raws.append(
-                _Raw(i, mask[i] & universe, agency[i], dist, av.left or 0, not av.has_place, way)
-            )
-        # 4. a waitlisted candidate takes only needs no candidate with a place can take
-        q.raws = _waitlist_rule(raws)
-        return q
-
-    def _quick(self, a: Assessment, on: date) -> tuple[_Query, list[_Raw], dict[int, _Raw]]:
-        """The solver's candidates of ``a`` without computing what cannot matter.
-
-        For nominal places and remote delivery accepted at no travel. Gives the optimum that
-        :meth:`_gather` then :meth:`_reduce` give, faster at national size:
-
-        * pathways serving everywhere by phone or online, or serving the district by outreach,
-          phone or online, cost no travel whoever the person is; they come from per-need lists
-          sorted by places left, each read once (in the list of its first assessed need),
-          without computing a reach;
-        * an agency's candidates are counted (conservatively: every eligible pathway with a
-          place or a waitlist counts) to know which candidates are alone in their agency;
-        * an agency (not engaged, no waitlisted candidate) is dropped, before any distance is
-          computed, when two no-travel candidates of other agencies each take every need its
-          candidates take and have more places left than each of them (or as many and a smaller
-          id). Replacing the agency's pathways in any plan by one of those candidates meets as
-          many needs with no more agencies, no more pathways, no more travel, and at least as
-          many places spare, and strictly better somewhere (places or id when all else ties),
-          so no optimal plan uses the agency; with two of them it stays so when the reasons
-          remove one chosen pathway;
-        * of the candidates alone in their agency, only the best two of each set of needs taken
-          are kept (nearest, then most places, then smallest id), as :meth:`_group` keeps them.
-        """
-        self._check(a)
-        q = self._prelude(a, on)
-        universe = q.universe
-        if not universe:
-            return q, [], {}
-        nominal = self._nominal
-        assert nominal is not None
-        q.avail = nominal
-        bits = [b for b in self._bit.values() if universe & b]
-        ok = self._profile_ok(a)
-        waitlist = a.accept_waitlist
-        free = q.free
-        district = a.district
-        agency_of, served = self._agency, self._served
-        counts: dict[int, int] = {}
-        needs_of: dict[int, int] = {}  # agency -> needs its candidates take
-        best_of: dict[int, tuple[int, int]] = {}  # agency -> its best (places left, -slot)
-        waits: set[int] = set()
-        zero: list[tuple[int, int, int, int]] = []  # (slot, needs, agency, places left)
-        far: list[tuple[int, int, int, int]] = []
-        raws: list[_Raw] = []
-
-        def note(i: int, m: int, ag: int, spare: int) -> None:
-            counts[ag] = counts.get(ag, 0) + 1
-            needs_of[ag] = needs_of.get(ag, 0) | m
-            if (spare, -i) > best_of.get(ag, (-1, 0)):
-                best_of[ag] = (spare, -i)
-
-        # A. pathways serving the district (not the quick remote ones)
-        qz, qf = self._qz[district], self._qf[district]
-        for b in bits:
-            for i, m, pr, ag, spare in qz.get(b, ()):
-                m &= universe
-                if m & -m == b and ok[pr]:
-                    zero.append((i, m, ag, spare))
-                    note(i, m, ag, spare)
-            for i, m, pr, ag, spare in qf.get(b, ()):
-                m &= universe
-                if m & -m == b and ok[pr]:
-                    far.append((i, m, ag, spare))
-                    counts[ag] = counts.get(ag, 0) + 1  # note(), inline: the longest lists
-                    needs_of[ag] = needs_of.get(ag, 0) | m
-                    if (spare, -i) > best_of.get(ag, (-1, 0)):
-                        best_of[ag] = (spare, -i)
-            if waitlist:
-                for i, m, pr, ag, spare in self._qw[district].get(b, ()):
-                    m &= universe
-                    if m & -m == b and ok[pr]:
-                        note(i, m, ag, spare)
-                        waits.add(ag)
-                        raws.append(_Raw(i, m, ag, 0, spare, True, None))  # way below
-        # ... and pathways not serving it with a site in range (they travel)
-        near = self._near(a, a.travel_km, bits)
-        near -= self._local_all[district]  # those serving the district came in A
-        prof, mask, places = self._prof, self._mask, self._places
-        for i in near:
-            if not ok[prof[i]]:
-                continue
-            left = places[i]
-            m = mask[i] & universe
-            ag = agency_of[i]
-            if left >= 0:
-                far.append((i, m, ag, left))
-            elif waitlist and nominal[i].waitlist_possible:
-                left = nominal[i].left or 0
-                waits.add(ag)
-                raws.append(_Raw(i, m, ag, 0, left, True, None))
-            else:
-                continue
-            counts[ag] = counts.get(ag, 0) + 1
-            needs_of[ag] = needs_of.get(ag, 0) | m
-            if (left, -i) > best_of.get(ag, (-1, 0)):
-                best_of[ag] = (left, -i)
-        # B. the quick remote ones. Those of agencies with other candidates (or engaged, or with
-        #    several quick ones) are all kept. The others are alone in their agency: per set of
-        #    needs taken, the best three are enough (two kept, three as dominators in C). Lists
-        #    are sorted by places left, then id, so a list is read only until every set of needs
-        #    its remaining entries could take has its three (suffix unions of needs tell).
-        special = set(counts) | free
-        for ag in special:
-            e = self._evq_of.get(ag)
-            if e is not None:
-                i, m, pr, _, spare = e
-                m &= universe
-                if m and ok[pr]:
-                    zero.append((i, m, ag, spare))
-                    note(i, m, ag, spare)
-        for b in bits:
-            for i, m, pr, ag, spare in self._evq_many.get(b, ()):
-                m &= universe
-                if m & -m == b and ok[pr]:
-                    zero.append((i, m, ag, spare))
-                    note(i, m, ag, spare)
-        top: dict[int, list[tuple[int, int, int]]] = {}
-        for b in bits:
-            entries = self._evq_one.get(b, ())
-            suffix = self._evq_suffix.get(b, ())
-            for j, (i, m, pr, ag, spare) in enumerate(entries):
-                m &= universe
-                if m & -m != b or not ok[pr] or ag in special:
-                    continue
-                trio = top.get(m)
-                if trio is None:
-                    top[m] = [(spare, -i, ag)]
-                    continue
-                if len(trio) >= 3:
-                    continue
-                trio.append((spare, -i, ag))
-                if len(trio) == 3:  # full: stop when every set the rest could take is full
-                    rest = suffix[j + 1] & universe & ~((b << 1) - 1)
-                    sub = rest
-                    while True:
-                        held = top.get(b | sub)
-                        if held is None or len(held) < 3 or not sub:
-                            break
-                        sub = (sub - 1) & rest
-                    if held is not None and len(held) >= 3 and not sub:
-                        break
-        pairs = {m: trio[:2] for m, trio in top.items()}
-        for i, m, ag, spare in zero:  # the rest, merged into the best three
-            trio = top.setdefault(m, [])
-            trio.append((spare, -i, ag))
-            if len(trio) > 3:
-                trio.sort(reverse=True)
-                del trio[3:]
-        # C. agencies that cannot matter (see above)
-        above: dict[int, list[tuple[int, int, int]]] = {}
-        pruned: set[int] = set()
-        travels = {ag for _, _, ag, _ in far}
-        for ag, m in needs_of.items():
-            # only worth asking when it saves distances or options: _group handles the rest
-            if ag in free or ag in waits or (counts[ag] == 1 and ag not in travels):
-                continue
-            best = above.get(m)
-            if best is None:
-                best = [e for mm, trio in top.items() if mm & m == m for e in trio]
-                best.sort(reverse=True)
-                del best[3:]
-                above[m] = best
-            seen = 0  # the second best of other agencies must beat the agency's best
-            for spare, neg, other in best:
-                if other != ag:
-                    seen += 1
-                    if seen == 2:
-                        if (spare, neg) > best_of[ag]:
-                            pruned.add(ag)
-                        break
-        # D. those that travel: their way, unless their agency cannot matter
-        centre_km, travel_km = q.centre_km, a.travel_km
-        listed, delivery = self._listed, self._delivery
-        for i, m, ag, spare in far:
-            if ag in pruned:
-                continue
-            way = travel(
-                serves=district in served[i],
-                listed=listed[i],
-                delivery=delivery[i],
-                nearest=self._nearest(i, a, q),
-                centre_km=centre_km,
-                travel_km=travel_km,
-                accept_remote=True,
-                remote_km=0.0,
-            )
-            if way is not None:
-                raws.append(_Raw(i, m, ag, round(way[0] * 1000), spare, False, way))
-        for raw in raws:
-            if raw.waitlisted and raw.way is None:  # waitlisted: free of travel, or its way
-                i = raw.slot
-                way = travel(
-                    serves=district in served[i],
-                    listed=listed[i],
-                    delivery=delivery[i],
-                    nearest=self._nearest(i, a, q),
-                    centre_km=centre_km,
-                    travel_km=travel_km,
-                    accept_remote=True,
-                    remote_km=0.0,
-                )
-                raw.way = way
-                raw.distance_m = -1 if way is None else round(way[0] * 1000)
-        raws = [r for r in raws if r.distance_m >= 0]
-        for i, m, ag, spare in zero:
-            if ag not in pruned:
-                raws.append(_Raw(i, m, ag, 0, spare, False, None))
-        for m, pair in pairs.items():
-            for spare, neg, ag in pair:
-                raws.append(_Raw(-neg, m, ag, 0, spare, False, None))
-                counts[ag] = 1
-        # E. a waitlisted candidate takes only needs no candidate with a place can take
-        kept = _waitlist_rule(raws)
-        q.raws = kept
-        return q, *self._group(kept, free, counts)
-
-    def candidates(self, a: Assessment, *, on: date | None = None) -> tuple[Candidate, ...]:
-        """Every candidate pathway of ``a``, in id order (see the module notes).
-
-        Raises :class:`~directory.errors.NotFoundError` for a district, need or engaged agency
-        the directory does not hold.
-        """
-        q = self._gather(a, on or date.today())
-        out = []
-        for raw in q.raws:
-            way = raw.way or travel(
-                serves=a.district in self._served[raw.slot],
-                listed=self._listed[raw.slot],
-                delivery=self._delivery[raw.slot],
-                nearest=self._nearest(raw.slot, a, q),
-                centre_km=q.centre_km,
-                travel_km=a.travel_km,
-                accept_remote=a.accept_remote,
-                remote_km=self.remote_km,
-            )
-            assert way is not None
-            out.append(
-                Candidate(
-                    pathway=self._pw[raw.slot].id,
-                    rank=raw.slot,
-                    agency=self._agency_ids[raw.agency],
-                    mask=raw.mask,
-                    delivery=way[1],
-                    site=way[2],
-                    distance_m=raw.distance_m,
-                    spare=raw.spare,
-                    waitlisted=raw.waitlisted,
-                )
-            )
-        return tuple(out)
-
     # ----------------------------------------------------------------------------- matching
-    def _reduce(self, q: _Query) -> tuple[list[_Raw], dict[int, _Raw]]:
-        """The candidates passed to the solver, and the runner-up of each pruned group."""
-        counts: dict[int, int] = {}
-        for raw in q.raws:
-            counts[raw.agency] = counts.get(raw.agency, 0) + 1
-        return self._group(q.raws, q.free, counts)
-
-    @staticmethod
-    def _group(
-        raws: list[_Raw], free: frozenset[int], counts: dict[int, int]
-    ) -> tuple[list[_Raw], dict[int, _Raw]]:
-        """Keep the best of each group of candidates alone in their agency, by needs taken.
-
-        Candidates with a place whose agency has no other candidate (``counts``, possibly an
-        overcount) and is not engaged are grouped by the needs they take; only the best of a
-        group (nearest, then most spare, then smallest id) is kept: it dominates the others in
-        the sense of :mod:`matching.cover` (rules (a)-(d) with equal masks), so the optimum is
-        unchanged. The runner-up of each group is kept aside for the reasons (the best plan
-        without the winner).
-        """
-        best: dict[int, list[tuple[tuple[int, int, int], _Raw]]] = {}  # the best two, in order
-        kept: list[_Raw] = []
-        for raw in raws:
-            if raw.waitlisted or counts[raw.agency] != 1 or raw.agency in free:
-                kept.append(raw)
-                continue
-            entry = ((raw.distance_m, -raw.spare, raw.slot), raw)
-            group = best.get(raw.mask)
-            if group is None:
-                best[raw.mask] = [entry]
-            elif entry[0] < group[0][0]:  # a tie keeps the earlier first, as a stable sort
-                group.insert(0, entry)
-                del group[2:]
-            elif len(group) == 1:
-                group.append(entry)
-            elif entry[0] < group[1][0]:
-                group[1] = entry
-        runner_up: dict[int, _Raw] = {}
-        for group in best.values():
-            kept.append(group[0][1])
-            if len(group) > 1:
-                runner_up[group[0][1].slot] = group[1][1]
-        kept.sort(key=lambda r: r.slot)
-        return kept, runner_up
-
-    def _solve(self, universe: int, raws: Sequence[_Raw], free: frozenset[int]) -> Cover:
+    def _solve(self, universe: int, raws: Sequence[Draft], free: frozenset[int]) -> Cover:
         options: list[Option] = []
         for r in raws:
             if r.option is None:
@@ -931,11 +145,11 @@ class Matcher:
     def _plan(
         self,
         a: Assessment,
-        q: _Query,
-        kept: list[_Raw],
-        runner_up: dict[int, _Raw],
+        q: Query,
+        kept: list[Draft],
+        runner_up: dict[int, Draft],
         cover: Cover,
-        chosen: list[_Raw],
+        chosen: list[Draft],
     ) -> Plan:
         d = self.directory
         free = q.free
@@ -1033,11 +247,11 @@ class Matcher:
 
     def _why(
         self,
-        raw: _Raw,
+        raw: Draft,
         r: Reach,
-        q: _Query,
-        kept: list[_Raw],
-        runner_up: dict[int, _Raw],
+        q: Query,
+        kept: list[Draft],
+        runner_up: dict[int, Draft],
         cover: Cover,
     ) -> str:
         """How the pathway is delivered, and the first objective level that is worse without it."""
@@ -1071,7 +285,7 @@ class Matcher:
 
     # ----------------------------------------------------------------------------- unmet needs
     def _facts_of(
-        self, i: int, a: Assessment, q: _Query, ok: Sequence[bool], av: Availability
+        self, i: int, a: Assessment, q: Query, ok: Sequence[bool], av: Availability
     ) -> tuple[float, bool, bool, bool, bool]:
         """Pathway ``i`` for an unmet need, without words: (sort distance, in reach, eligible,
         fails in some way, full with a waitlist the person did not accept).
@@ -1106,11 +320,11 @@ class Matcher:
             point, centres = (a.lat, a.lon), self._centre
             km_order = min(
                 (haversine_km(point, centres[x]) for x in self._served[i] if x in centres),
-                default=_INF,
+                default=math.inf,
             )
         return km_order, reached, fits, not reached or not fits or full, waits
 
-    def _miss(self, i: int, a: Assessment, q: _Query) -> NearMiss:
+    def _miss(self, i: int, a: Assessment, q: Query) -> NearMiss:
         """Pathway ``i`` as a near miss: every way it fails the person, in words."""
         p = self._pw[i]
         r = self._reach(i, a, q, words=True)
@@ -1139,7 +353,7 @@ class Matcher:
             reason=f"{self._agency_name[agency]}, {p.name}: " + "; ".join(reasons),
         )
 
-    def _unmet(self, a: Assessment, q: _Query, b: int) -> Unmet:
+    def _unmet(self, a: Assessment, q: Query, b: int) -> Unmet:
         need = self.needs_of(b)[0]
         label = self._label[need]
         everyone = self._by_need.get(b, ())
@@ -1189,24 +403,6 @@ class Matcher:
             explanation=text,
             near_misses=tuple(misses),
         )
-
-
-def _waitlist_rule(raws: list[_Raw]) -> list[_Raw]:
-    """Candidates in slot order; a waitlisted one keeps only the needs no candidate with a place
-    can take, and is dropped when none is left (it is used only where nothing else can be)."""
-    placed = 0
-    for raw in raws:
-        if not raw.waitlisted:
-            placed |= raw.mask
-    kept: list[_Raw] = []
-    for raw in raws:
-        if raw.waitlisted:
-            raw.mask &= ~placed
-            if not raw.mask:
-                continue
-        kept.append(raw)
-    kept.sort(key=lambda r: r.slot)
-    return kept
 
 
 def match(
