@@ -75,7 +75,7 @@ from matching.reach import site_point
 from matching.reach import travel as way_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from directory.models import Capacity, Directory, Eligibility
     from matching.demand import Demand, DemandKey
@@ -128,6 +128,24 @@ def places_in_period(capacity: Capacity | None, per: str) -> int | None:
     if monthly is None:
         return None
     return math.floor(monthly * _MONTHS[per] + 1e-9)
+
+
+class _Places:
+    """:func:`places_in_period` for one kind of period, worked out once per distinct capacity."""
+
+    def __init__(self, per: str) -> None:
+        self.per = per
+        self._memo: dict[tuple[object, ...], int | None] = {}
+
+    def __call__(self, capacity: Capacity | None) -> int | None:
+        """The places of ``capacity`` in the period (``None``: unlimited)."""
+        if capacity is None:
+            return places_in_period(None, self.per)
+        key = (capacity.status, capacity.places, capacity.per)  # all it depends on
+        found = self._memo.get(key, -1)
+        if found == -1:
+            found = self._memo[key] = places_in_period(capacity, self.per)
+        return found
 
 
 # ------------------------------------------------------------------------------------ network
@@ -274,7 +292,8 @@ class _Builder:
             {r.min_age for r in self.rules if r.min_age is not None}
             | {r.max_age + 1 for r in self.rules if r.max_age is not None}
         )
-        self.places = [places_in_period(p.capacity, per) for p in self.active]
+        places = _Places(per)
+        self.places = [places(p.capacity) for p in self.active]
         self.provided = {n for p in self.active for n in p.needs}
         self.listed = [p.districts == "all" or bool(p.districts) for p in self.active]
         self.delivery = [p.delivery for p in self.active]
@@ -308,6 +327,7 @@ class _Builder:
         self._uniform: dict[tuple[float, bool], dict[str, Wide]] = {}
         self._near: dict[tuple[str, float], list[tuple[int, bool, float | None]]] = {}
         self._local: dict[tuple[str, float, bool], dict[str, Local]] = {}
+        self._costs: dict[tuple[object, ...], tuple[int | None, int | None]] = {}
 
     def mask(self, key: DemandKey) -> int:
         """Bit ``r`` set when the people of ``key`` pass eligibility profile ``r``.
@@ -390,46 +410,73 @@ class _Builder:
         return out
 
     def local(self, district: str, travel_km: float, accept_remote: bool) -> dict[str, Local]:
-        """The other pathways reaching a district, by need and profile (see :data:`Local`)."""
+        """The other pathways reaching a district, by need and profile (see :data:`Local`).
+
+        The tables of people who accept remote delivery and of those who do not are worked out
+        together (one pass over the candidates).
+        """
         memo = (district, travel_km, accept_remote)
         found = self._local.get(memo)
-        if found is not None:
-            return found
-        table: dict[str, Local] = {}
-        if district in self.directory.district_by_id:
-            skip = self.remote if accept_remote else set()
-            listed, delivery, needs, profile_of = (
-                self.listed,
-                self.delivery,
-                self.needs,
-                self.profile_of,
+        if found is None:
+            tables = self._tables(district, travel_km)
+            self._local[(district, travel_km, False)] = tables[0]
+            self._local[(district, travel_km, True)] = tables[1]
+            found = tables[accept_remote]
+        return found
+
+    def _tables(self, district: str, travel_km: float) -> tuple[dict[str, Local], dict[str, Local]]:
+        """The tables of :meth:`local` without, then with, remote delivery accepted."""
+        near: dict[str, Local] = {}
+        remote: dict[str, Local] = {}
+        if district not in self.directory.district_by_id:
+            return near, remote
+        wide, listed, delivery, needs = self.remote, self.listed, self.delivery, self.needs
+        costs = self._costs
+        for i, serves, km in self._candidates(district, travel_km):
+            # pathways often share a site (and so a distance) or have none: one decision each
+            key = (serves, listed[i], delivery[i], km, travel_km)
+            found = costs.get(key)
+            if found is None:
+                found = costs[key] = self._cost(*key)
+            if found[0] is not None:
+                _add(near, needs[i], self.profile_of[i], i, found[0])
+            if found[1] is not None and i not in wide:  # wide: in the uniform table instead
+                _add(remote, needs[i], self.profile_of[i], i, found[1])
+        return near, remote
+
+    @staticmethod
+    def _cost(
+        serves: bool, listed: bool, delivery: tuple[str, ...], km: float | None, travel_km: float
+    ) -> tuple[int | None, int | None]:
+        """The cost (100 m units) of the way a pathway reaches people at a district's centre,
+        without and with remote delivery accepted (``None``: it does not reach them)."""
+        found: list[int | None] = []
+        for accept_remote in (False, True):
+            way = way_of(
+                serves=serves,
+                listed=listed,
+                delivery=delivery,
+                nearest=None if km is None else ("", km),
+                centre_km=0.0,
+                travel_km=travel_km,
+                accept_remote=accept_remote,
             )
-            for i, serves, km in self._candidates(district, travel_km):
-                if i in skip:
-                    continue
-                way = way_of(
-                    serves=serves,
-                    listed=listed[i],
-                    delivery=delivery[i],
-                    nearest=None if km is None else ("", km),
-                    centre_km=0.0,
-                    travel_km=travel_km,
-                    accept_remote=accept_remote,
-                )
-                if way is not None:
-                    cost = round(way[0] / COST_UNIT_KM)
-                    prof = profile_of[i]
-                    for need in needs[i]:
-                        by_profile = table.get(need)
-                        if by_profile is None:
-                            by_profile = table[need] = {}
-                        pathways = by_profile.get(prof)
-                        if pathways is None:
-                            by_profile[prof] = [i, cost]
-                        else:
-                            pathways += (i, cost)
-        self._local[memo] = table
-        return table
+            found.append(None if way is None else round(way[0] / COST_UNIT_KM))
+        return found[0], found[1]
+
+
+def _add(table: dict[str, Local], needs: Iterable[str], prof: int, i: int, cost: int) -> None:
+    """Add pathway ``i`` of eligibility profile ``prof`` at ``cost`` to a reach table."""
+    for need in needs:
+        by_profile = table.get(need)
+        if by_profile is None:
+            table[need] = {prof: [i, cost]}
+        else:
+            pathways = by_profile.get(prof)
+            if pathways is None:
+                by_profile[prof] = [i, cost]
+            else:
+                pathways += (i, cost)
 
 
 def _bits(profiles: Iterable[int]) -> int:
@@ -520,16 +567,13 @@ def _count(build: _Builder, demand: Demand, travel_km: float | None) -> dict[Cel
     cells: dict[Cell, dict[int, int]] = defaultdict(dict)
     masks: dict[tuple[object, ...], int] = {}  # by the facts that decide eligibility
     facts_of = attrgetter("age", "gender", "offence", "disposal", "cohorts")
-    cell_of = attrgetter("need", "district", "travel_km", "accept_remote")
+    cell_of = _cell_of(travel_km)
     for k, count in demand.rows:
         facts = facts_of(k)
         mask = masks.get(facts)
         if mask is None:
             mask = masks[facts] = build.mask(k)
-        cell = cell_of(k)
-        if travel_km is not None:
-            cell = (cell[0], cell[1], travel_km, cell[3])
-        by_mask = cells[cell]
+        by_mask = cells[cell_of(k)]
         by_mask[mask] = by_mask.get(mask, 0) + count
     return cells
 
@@ -549,6 +593,17 @@ class _Grouped:
     members: list[Members] = field(default_factory=list)
     users: list[int] = field(default_factory=list)
     reach: dict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _cell_of(travel_km: float | None) -> Callable[[DemandKey], Cell]:
+    """How to read the cell of a demand key: with its travel limit, or ``travel_km`` for all."""
+    if travel_km is None:
+        return attrgetter("need", "district", "travel_km", "accept_remote")
+
+    def cell(k: DemandKey) -> Cell:
+        return (k.need, k.district, travel_km, k.accept_remote)
+
+    return cell
 
 
 def _group(build: _Builder, cells: Mapping[Cell, Mapping[int, int]]) -> _Grouped:
@@ -835,7 +890,7 @@ def summarise(directory: Directory, net: GapNetwork, flow: FlowResult) -> GapRes
         )
     allocated = dict(zip(net.pathways, into, strict=True))
     uses = []
-    per = net.per
+    places = _Places(net.per)
     for agency in directory.agencies:
         for pw in agency.pathways:
             if pw.active:
@@ -843,7 +898,7 @@ def summarise(directory: Directory, net: GapNetwork, flow: FlowResult) -> GapRes
                     PathwayUse(
                         pathway=pw.id,
                         agency=agency.id,
-                        places=places_in_period(pw.capacity, per),
+                        places=places(pw.capacity),
                         allocated=allocated.get(pw.id, 0),
                         status=pw.capacity.status if pw.capacity is not None else "open",
                     )
