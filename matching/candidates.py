@@ -448,6 +448,21 @@ class CandidateFinder:
             area=served_words(self.directory, self._pw[i]) if words else "",
         )
 
+    def _way(
+        self, i: int, a: Assessment, q: Query, nearest: tuple[str, float] | None
+    ) -> tuple[float, str, str | None] | None:
+        """:func:`matching.reach.travel` for pathway slot ``i`` and ``a``, nearest site given."""
+        return travel(
+            serves=a.district in self._served[i],
+            listed=self._listed[i],
+            delivery=self._delivery[i],
+            nearest=nearest,
+            centre_km=q.centre_km,
+            travel_km=a.travel_km,
+            accept_remote=a.accept_remote,
+            remote_km=self.remote_km,
+        )
+
     def _cells(self, lat: float, lon: float, km: float) -> Iterable[tuple[int, int]]:
         """Grid cells holding every point within ``km`` (great-circle) of (lat, lon)."""
         dlat = math.degrees(km / EARTH_RADIUS_KM) * 1.0001 + 1e-9
@@ -497,7 +512,7 @@ class CandidateFinder:
         """Every candidate of ``a``; those free of travel without a computed way."""
         self._check(a)
         q = self._prelude(a, on)
-        universe, centre_km = q.universe, q.centre_km
+        universe = q.universe
         if not universe:
             return q
         bits = [b for b in self._bit.values() if universe & b]
@@ -525,16 +540,7 @@ class CandidateFinder:
             if (free_s if serves else free_n)[i]:
                 found.append((i, None))
                 continue
-            way = travel(
-                serves=serves,
-                listed=self._listed[i],
-                delivery=self._delivery[i],
-                nearest=self._nearest(i, a, q),
-                centre_km=centre_km,
-                travel_km=a.travel_km,
-                accept_remote=a.accept_remote,
-                remote_km=self.remote_km,
-            )
+            way = self._way(i, a, q, self._nearest(i, a, q))
             if way is not None:
                 found.append((i, way))
         # 3. places
@@ -591,7 +597,7 @@ class CandidateFinder:
         waitlist = a.accept_waitlist
         free = q.free
         district = a.district
-        agency_of, served = self._agency, self._served
+        agency_of = self._agency
         counts: dict[int, int] = {}
         needs_of: dict[int, int] = {}  # agency -> needs its candidates take
         best_of: dict[int, tuple[int, int]] = {}  # agency -> its best (places left, -slot)
@@ -726,36 +732,16 @@ class CandidateFinder:
                             pruned.add(ag)
                         break
         # D. those that travel: their way, unless their agency cannot matter
-        centre_km, travel_km = q.centre_km, a.travel_km
-        listed, delivery = self._listed, self._delivery
         for i, m, ag, spare in far:
             if ag in pruned:
                 continue
-            way = travel(
-                serves=district in served[i],
-                listed=listed[i],
-                delivery=delivery[i],
-                nearest=self._nearest(i, a, q),
-                centre_km=centre_km,
-                travel_km=travel_km,
-                accept_remote=True,
-                remote_km=0.0,
-            )
+            way = self._way(i, a, q, self._nearest(i, a, q))
             if way is not None:
                 raws.append(Draft(i, m, ag, round(way[0] * 1000), spare, False, way))
         for raw in raws:
             if raw.waitlisted and raw.way is None:  # waitlisted: free of travel, or its way
                 i = raw.slot
-                way = travel(
-                    serves=district in served[i],
-                    listed=listed[i],
-                    delivery=delivery[i],
-                    nearest=self._nearest(i, a, q),
-                    centre_km=centre_km,
-                    travel_km=travel_km,
-                    accept_remote=True,
-                    remote_km=0.0,
-                )
+                way = self._way(i, a, q, self._nearest(i, a, q))
                 raw.way = way
                 raw.distance_m = -1 if way is None else round(way[0] * 1000)
         raws = [r for r in raws if r.distance_m >= 0]
@@ -780,16 +766,7 @@ class CandidateFinder:
         q = self._gather(a, on or date.today())
         out = []
         for raw in q.raws:
-            way = raw.way or travel(
-                serves=a.district in self._served[raw.slot],
-                listed=self._listed[raw.slot],
-                delivery=self._delivery[raw.slot],
-                nearest=self._nearest(raw.slot, a, q),
-                centre_km=q.centre_km,
-                travel_km=a.travel_km,
-                accept_remote=a.accept_remote,
-                remote_km=self.remote_km,
-            )
+            way = raw.way or self._way(raw.slot, a, q, self._nearest(raw.slot, a, q))
             assert way is not None
             out.append(
                 Candidate(

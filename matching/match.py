@@ -62,7 +62,6 @@ from matching.plan import (
     Referral,
     Unmet,
 )
-from matching.reach import Reach, travel
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -72,6 +71,7 @@ if TYPE_CHECKING:
     from matching.candidates import Draft, Query
     from matching.capacity import Availability, AvailabilitySource
     from matching.plan import Failed
+    from matching.reach import Reach
 
 __all__ = ["NEAR_MISS_KM", "Candidate", "Matcher", "match"]
 
@@ -296,19 +296,7 @@ class Matcher(CandidateFinder):
         """
         nearest = self._nearest(i, a, q)
         serves = a.district in self._served[i]
-        reached = (
-            travel(
-                serves=serves,
-                listed=self._listed[i],
-                delivery=self._delivery[i],
-                nearest=nearest,
-                centre_km=q.centre_km,
-                travel_km=a.travel_km,
-                accept_remote=a.accept_remote,
-                remote_km=self.remote_km,
-            )
-            is not None
-        )
+        reached = self._way(i, a, q, nearest) is not None
         fits = ok[self._prof[i]]
         full = not av.has_place and not (a.accept_waitlist and av.waitlist_possible)
         waits = full and av.waitlist_possible and not a.accept_waitlist
