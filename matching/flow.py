@@ -122,6 +122,7 @@ class FlowNetwork:
     _in: tuple[list[int], list[int]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _ends: tuple[IntArray, IntArray] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not len(self.tails) == len(self.heads) == len(self.costs):
@@ -150,6 +151,8 @@ class FlowNetwork:
             _fault(self)
         if _repeats(tail_no * n_nodes + head_no):
             raise InvalidArgumentError("two arcs join the same two nodes")
+        tail_no.flags.writeable = head_no.flags.writeable = False  # shared by every caller
+        object.__setattr__(self, "_ends", (tail_no, head_no))
 
     @classmethod
     def bipartite(
@@ -202,11 +205,15 @@ class FlowNetwork:
         t = node - self.n_groups - self.n_hubs
         return t if t >= 0 else None
 
+    def ends(self) -> tuple[IntArray, IntArray]:
+        """Tails and heads as numpy arrays (read only: shared by every caller)."""
+        return self._ends
+
     def arcs_out(self, node: int) -> list[int]:
         """Indices of the arcs leaving a node, in arc order."""
         index = self._out
         if index is None:  # worked out on first use: solving does not need it
-            index = _compressed(_int_array(self.tails), self.n_nodes)
+            index = _compressed(self.ends()[0], self.n_nodes)
             object.__setattr__(self, "_out", index)
         start, arcs = index
         return arcs[start[node] : start[node + 1]]
@@ -215,7 +222,7 @@ class FlowNetwork:
         """Indices of the arcs entering a node, in arc order."""
         index = self._in
         if index is None:  # worked out on first use: solving does not need it
-            index = _compressed(_int_array(self.heads), self.n_nodes)
+            index = _compressed(self.ends()[1], self.n_nodes)
             object.__setattr__(self, "_in", index)
         start, arcs = index
         return arcs[start[node] : start[node + 1]]
@@ -379,8 +386,7 @@ def _ortools(network: FlowNetwork) -> tuple[int, ...]:
     places = np.asarray(
         [total if c is None else min(c, total) for c in network.capacity], dtype=np.int64
     )
-    tails = _int_array(network.tails)
-    heads = _int_array(network.heads)
+    tails, heads = network.ends()
     through = _through(network, tails, heads)
     head_cap = np.full(n_arcs, total, dtype=np.int64)
     to_target = heads >= first_target

@@ -60,7 +60,7 @@ import math
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Literal
 
@@ -301,9 +301,11 @@ class _Builder:
         self.by_district: dict[str, list[int]] = defaultdict(list)
         self.everywhere: list[int] = []
         points: list[tuple[float, float, int]] = []
-        self.site_points: list[list[tuple[float, float]]] = []
-        # the same points in radians, with the cosine of the latitude (for _haversine)
-        self.site_angles: list[list[tuple[float, float, float]]] = []
+        # each pathway's sites, as numbers of distinct points; the points in radians, with the
+        # cosine of the latitude (for _haversine)
+        self.site_nos: list[list[int]] = []
+        self.angles: list[tuple[float, float, float]] = []
+        point_no: dict[tuple[float, float], int] = {}
         for i, p in enumerate(self.active):
             if p.districts == "all":
                 self.everywhere.append(i)
@@ -311,8 +313,14 @@ class _Builder:
                 for district in p.districts:
                     self.by_district[district].append(i)
             spots = [site_point(directory, s) for s in directory.sites_of(p)]
-            self.site_points.append(spots)
-            self.site_angles.append([_angles(lat, lon) for lat, lon in spots])
+            numbers: list[int] = []
+            for spot in spots:
+                n = point_no.get(spot)
+                if n is None:
+                    n = point_no[spot] = len(self.angles)
+                    self.angles.append(_angles(*spot))
+                numbers.append(n)
+            self.site_nos.append(numbers)
             if "in_person" in p.delivery:
                 points.extend((lat, lon, i) for lat, lon in spots)
         self.sites = _Sites(points)
@@ -320,7 +328,7 @@ class _Builder:
         # listed) and no site; and, for people who accept remote delivery, every pathway that
         # serves every district (or lists none) by phone or online (remote travel is 0)
         wide = [i for i, p in enumerate(self.active) if p.districts == "all" or not p.districts]
-        self.siteless = {i for i in wide if not self.site_points[i]}
+        self.siteless = {i for i in wide if not self.site_nos[i]}
         self.remote = {i for i in wide if self.active[i].remote}
         self.unlisted = [i for i in wide if self.active[i].districts != "all"]
         self._masks: dict[tuple[object, ...], int] = {}
@@ -401,11 +409,17 @@ class _Builder:
         near = self.sites.near(centre.lat, centre.lon, travel_km)
         here = _angles(centre.lat, centre.lon)
         out: list[tuple[int, bool, float | None]] = []
-        site_angles = self.site_angles
+        angles, site_nos = self.angles, self.site_nos
+        known: dict[int, float] = {}  # km to each point measured (pathways share sites)
         for i in sorted((serving | near | set(self.unlisted)) - self.siteless):
-            spots = site_angles[i]
-            km = min([_haversine(here, s) for s in spots]) if spots else None
-            out.append((i, i in serving, km))
+            nearest: float | None = None
+            for n in site_nos[i]:
+                km = known.get(n)
+                if km is None:
+                    km = known[n] = _haversine(here, angles[n])
+                if nearest is None or km < nearest:
+                    nearest = km
+            out.append((i, i in serving, nearest))
         self._near[memo] = out
         return out
 
@@ -868,11 +882,14 @@ def summarise(directory: Directory, net: GapNetwork, flow: FlowResult) -> GapRes
         raise InvalidArgumentError("the flow does not belong to this network")
     into, out_of = _moved(network, flow.arc_flow)
     capacity, agencies = network.capacity, net.agencies
-    with_places = [None if c == 0 else a for a, c in zip(agencies, capacity, strict=True)]
+    # each target's agency, or "" (no agency id) for a target without places
+    with_places = ["" if c == 0 else a for a, c in zip(agencies, capacity, strict=True)]
     out: list[CellGap] = []
     for (need, district), c in sorted(_tally(net.groups, out_of).items()):
         targets = net.reach.get((need, district), frozenset())
-        caps = [capacity[t] for t in targets]
+        caps = list(map(capacity.__getitem__, targets))
+        found = set(map(with_places.__getitem__, targets))
+        found.discard("")
         out.append(
             CellGap(
                 need=need,
@@ -883,9 +900,9 @@ def summarise(directory: Directory, net: GapNetwork, flow: FlowResult) -> GapRes
                 unmet_not_in_reach=c[3],
                 unmet_not_eligible=c[4],
                 unmet_full=c[5],
-                places_in_reach=sum([x for x in caps if x is not None]),
+                places_in_reach=sum(filter(None, caps)),  # None: unlimited, and 0 adds nothing
                 unlimited_in_reach=None in caps,
-                agencies=tuple(sorted({a for t in targets if (a := with_places[t]) is not None})),
+                agencies=tuple(sorted(found)),
             )
         )
     allocated = dict(zip(net.pathways, into, strict=True))
@@ -916,17 +933,19 @@ def summarise(directory: Directory, net: GapNetwork, flow: FlowResult) -> GapRes
 
 def _moved(network: FlowNetwork, arc_flow: Sequence[int]) -> tuple[list[int], list[int]]:
     """Units into each target, and out of each group (met), of a flow."""
-    first = network.n_groups + network.n_hubs
-    n_groups, tails, heads = network.n_groups, network.tails, network.heads
-    into = [0] * network.n_targets
-    out_of = [0] * n_groups
-    for a in compress(range(len(arc_flow)), arc_flow):  # the arcs that carry flow
-        f, u, v = arc_flow[a], tails[a], heads[a]
-        if v >= first:
-            into[v - first] += f
-        if u < n_groups:
-            out_of[u] += f
-    return into, out_of
+    import numpy as np
+
+    first, n_groups = network.n_groups + network.n_hubs, network.n_groups
+    tails, heads = network.ends()
+    flow = np.asarray(arc_flow, dtype=np.int64)
+    moving = np.flatnonzero(flow)  # the arcs that carry flow
+    into = np.zeros(network.n_targets, dtype=np.int64)
+    out_of = np.zeros(n_groups, dtype=np.int64)
+    to_target = moving[heads[moving] >= first]
+    np.add.at(into, heads[to_target] - first, flow[to_target])
+    from_group = moving[tails[moving] < n_groups]
+    np.add.at(out_of, tails[from_group], flow[from_group])
+    return into.tolist(), out_of.tolist()
 
 
 _COLUMN: dict[Reason | None, int] = {None: 5, **{r: 2 + n for n, r in enumerate(REASONS)}}
