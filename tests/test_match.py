@@ -745,6 +745,18 @@ def test_cli_prints_a_plan_and_json() -> None:
     assert Plan.model_validate(data).referrals[0].need == "gambling"
 
 
+def test_cli_words_short_distances_as_the_summary_does() -> None:
+    from pathways.cli import main
+
+    args = ["match", "--needs", "housing, drink, debt", "--where", "Wisbech", "--age", "34"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    # at the town centre the Wisbech sites are under 100 m away: said so, never "0 km"
+    table = result.output.split("Summary for the case note")[0]
+    assert table.count("in person, under 0.1 km") >= 2  # in the delivery and the why columns
+    assert ", 0 km" not in table
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

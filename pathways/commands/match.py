@@ -65,8 +65,9 @@ def render_plan(plan: Plan, console: Console) -> None:
             table.add_column(column, overflow="fold")
         for r in plan.referrals:
             where = r.delivery.replace("_", " ")
-            if r.distance_km is not None:
-                where += f", {r.distance_km:g} km"
+            if r.distance_km is not None:  # worded as the case-note summary words it
+                km = r.distance_km
+                where += f", {km:g} km" if km >= 0.1 else ", under 0.1 km"
             if r.site_name:
                 where += f" ({r.site_name})"
             agency = r.agency_name + (" [green](engaged)[/]" if r.engaged else "")
