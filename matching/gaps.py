@@ -535,8 +535,10 @@ def build_network(
     or more groups of the cell pass that profile; the pathways that reach every district at no
     travel (national phone and online services) through one hub per need and set of pathways.
 
-    Running time: one eligibility check per profile and distinct facts, one reach decision per
-    candidate pathway and distinct (district, travel limit, remote), then linear in the arcs.
+    Running time: one eligibility check per profile and distinct facts; one distance per
+    district and site point of a pathway serving the district or with a site in reach (sites in
+    reach found with numpy, distances measured exactly); one reach decision per distinct
+    (serves, delivery, distance, travel limit); then linear in the demand rows and the arcs.
 
     >>> from directory.loading import load
     >>> from matching.demand import Demand, DemandKey
