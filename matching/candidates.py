@@ -37,7 +37,7 @@ agencies that cannot matter before computing any distance (see ``CandidateFinder
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -178,6 +178,10 @@ class CandidateFinder:
             (math.radians(lat), math.radians(lon), math.cos(math.radians(lat)))
             for lat, lon in self._site_point
         )
+        # site latitudes in order, for _travels: is some site within a metre of the person?
+        by_lat = sorted((lat, lon) for lat, lon in self._site_point)
+        self._site_lats = tuple(lat for lat, _ in by_lat)
+        self._site_lons = tuple(lon for _, lon in by_lat)
         self._site_hidden = tuple(s.hidden for s in sites)
         self._site_name = tuple(s.name for s in sites)
 
@@ -434,6 +438,21 @@ class CandidateFinder:
                 km, best = tk, t
         return self._site_ids[best], km
 
+    def _travels(self, a: Assessment, q: Query) -> bool:
+        """True when every way in person costs ``a`` at least a metre: the person is a metre
+        or more from the district centre and from every site (a metre is under 0.00001 degrees
+        of latitude, so only sites in that band are measured). Then every candidate that
+        travels has a positive ``distance_m``."""
+        if q.centre_km < 0.001:
+            return False
+        lats, lons = self._site_lats, self._site_lons
+        j = bisect_left(lats, a.lat - 0.00002)
+        while j < len(lats) and lats[j] <= a.lat + 0.00002:
+            if haversine_km((a.lat, a.lon), (lats[j], lons[j])) < 0.001:
+                return False
+            j += 1
+        return True
+
     def _reach(self, i: int, a: Assessment, q: Query, *, words: bool = False) -> Reach:
         """:func:`matching.reach.decide` for pathway slot ``i``, with reasons."""
         return decide(
@@ -575,12 +594,16 @@ class CandidateFinder:
           place or a waitlist counts) to know which candidates are alone in their agency;
         * an agency (not engaged, no waitlisted candidate) is dropped, before any distance is
           computed, when two no-travel candidates of other agencies each take every need its
-          candidates take and have more places left than each of them (or as many and a smaller
-          id). Replacing the agency's pathways in any plan by one of those candidates meets as
-          many needs with no more agencies, no more pathways, no more travel, and at least as
-          many places spare, and strictly better somewhere (places or id when all else ties),
-          so no optimal plan uses the agency; with two of them it stays so when the reasons
-          remove one chosen pathway;
+          candidates take and have more places left than each of its candidates that may cost
+          no travel (or as many and a smaller id). Replacing the agency's pathways in any plan
+          by one of those candidates meets as many needs with no more agencies, no more
+          pathways, no more travel, and at least as many places spare, and strictly better
+          somewhere (places or id when all else ties), so no optimal plan uses the agency; with
+          two of them it stays so when the reasons remove one chosen pathway. When the person
+          is a metre or more from every site and from the district centre (:meth:`_travels`),
+          a candidate that travels costs at least a metre, so the replacement is strictly
+          better on travel whatever the places: only the agency's candidates free of travel
+          need beating on places;
         * of the candidates alone in their agency, only the best two of each set of needs taken
           are kept (nearest, then most places, then smallest id), as :meth:`_group` keeps them.
         """
@@ -600,7 +623,9 @@ class CandidateFinder:
         agency_of = self._agency
         counts: dict[int, int] = {}
         needs_of: dict[int, int] = {}  # agency -> needs its candidates take
-        best_of: dict[int, tuple[int, int]] = {}  # agency -> its best (places left, -slot)
+        # agency -> its best (places left, -slot) among candidates that may cost no travel
+        best_of: dict[int, tuple[int, int]] = {}
+        positive = self._travels(a, q)  # every candidate that travels costs a metre or more
         waits: set[int] = set()
         zero: list[tuple[int, int, int, int]] = []  # (slot, needs, agency, places left)
         far: list[tuple[int, int, int, int]] = []
@@ -626,7 +651,7 @@ class CandidateFinder:
                     far.append((i, m, ag, spare))
                     counts[ag] = counts.get(ag, 0) + 1  # note(), inline: the longest lists
                     needs_of[ag] = needs_of.get(ag, 0) | m
-                    if (spare, -i) > best_of.get(ag, (-1, 0)):
+                    if not positive and (spare, -i) > best_of.get(ag, (-1, 0)):
                         best_of[ag] = (spare, -i)
             if waitlist:
                 for i, m, pr, ag, spare in self._qw[district].get(b, ()):
@@ -655,7 +680,7 @@ class CandidateFinder:
                 continue
             counts[ag] = counts.get(ag, 0) + 1
             needs_of[ag] = needs_of.get(ag, 0) | m
-            if (left, -i) > best_of.get(ag, (-1, 0)):
+            if not positive and (left, -i) > best_of.get(ag, (-1, 0)):
                 best_of[ag] = (left, -i)
         # B. the quick remote ones. Those of agencies with other candidates (or engaged, or with
         #    several quick ones) are all kept. The others are alone in their agency: per set of
@@ -728,7 +753,7 @@ class CandidateFinder:
                 if other != ag:
                     seen += 1
                     if seen == 2:
-                        if (spare, neg) > best_of[ag]:
+                        if (spare, neg) > best_of.get(ag, (-1, 0)):
                             pruned.add(ag)
                         break
         # D. those that travel: their way, unless their agency cannot matter

@@ -827,3 +827,93 @@ def test_quick_path_equals_the_general_path(n: int, districts: int, seed: int) -
             accept_waitlist=i % 5 == 0,
         )
         assert quick.match(a, on=DAY).model_dump() == general.match(a, on=DAY).model_dump()
+
+
+@pytest.mark.parametrize("at", ["site", "centre"])
+def test_quick_path_equals_the_general_path_where_travel_can_be_zero(at: str) -> None:
+    """People standing on a site or on their district's centre: a pathway delivered in person
+    there costs 0 m, so the quick path may not drop an agency for travel alone."""
+    from directory.places import haversine_km
+    from directory.synthetic import synthetic_directory
+
+    d = synthetic_directory(1500, n_districts=12, seed=3)
+    quick, general = Matcher(d), Matcher(d, availability=Delegate())
+    rng = random.Random(3)
+    centres = {x.id: (x.lat, x.lon) for x in d.districts}
+    points = sorted(set(quick._site_point))  # where the matcher measures from
+    needs = [x.id for x in d.needs]
+    checked = 0
+    for i in range(80):
+        if at == "site":
+            lat, lon = points[rng.randrange(len(points))]
+            district = min(centres, key=lambda x: haversine_km((lat, lon), centres[x]))
+        else:
+            district = sorted(centres)[i % len(centres)]
+            lat, lon = centres[district]
+        a = Assessment(
+            needs=tuple(rng.sample(needs, rng.randint(1, 5))),
+            district=district,
+            lat=lat,
+            lon=lon,
+            age=30,
+            travel_km=rng.choice([5.0, 15.0, 40.0]),
+        )
+        q = quick._prelude(a, DAY)
+        assert not quick._travels(a, q)
+        assert quick.match(a, on=DAY).model_dump() == general.match(a, on=DAY).model_dump()
+        checked += 1
+    assert checked == 80
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "chosen"),
+    [
+        # on the office's doorstep: 0 m, as near as a phone line, and more places: the office
+        (52.66, 0.16, "housing-help-support"),
+        # 1 km away: the office costs travel, a phone line does not (the one with more places)
+        (52.669, 0.16, "line-one-support"),
+    ],
+)
+def test_a_site_at_the_persons_door_costs_no_travel(
+    tmp_path: Path, lat: float, lon: float, chosen: str
+) -> None:
+    """Hand-checked: the quick path drops an agency that two phone lines beat on needs and
+    travel only when its sites really are a metre or more away."""
+    from tests.factories import agency, make_directory
+
+    def line(ident: str, places: int) -> dict[str, Any]:
+        return agency(
+            ident,
+            sites=[],
+            pathways=[
+                {
+                    "id": f"{ident}-support",
+                    "name": "Helpline",
+                    "needs": ["accommodation"],
+                    "districts": "all",
+                    "delivery": ["phone"],
+                    "capacity": {
+                        "places": places,
+                        "per": "month",
+                        "status": "open",
+                        "updated": "2026-10-01",
+                        "illustrative": True,
+                    },
+                }
+            ],
+        )
+
+    root = make_directory(
+        tmp_path,
+        agencies={
+            "housing-help": agency(),  # office at 52.66, 0.16; 5 places
+            "line-one": line("line-one", 3),
+            "line-two": line("line-two", 2),
+        },
+    )
+    d = load(root)
+    a = Assessment(needs=("accommodation",), district="fenland", lat=lat, lon=lon, age=30)
+    quick, general = Matcher(d), Matcher(d, availability=Delegate())
+    plan = quick.match(a, on=DAY)
+    assert [r.pathway for r in plan.referrals] == [chosen]
+    assert plan.model_dump() == general.match(a, on=DAY).model_dump()
