@@ -77,6 +77,12 @@ strictly larger mask alone (the smaller mask may win on distance or on the tie-b
 for a cheaper option of another, non-free agency when its own agency runs other candidate options
 (it may ride along with them at no agency cost).
 
+*Shortcut.* When ``T`` has two needs or more and one option meets all of ``T``, and the options
+of free agencies together do not, every selection meeting ``T`` uses at least one non-free agency
+and at least one pathway; that option alone uses one of each, so the optimum is a single option
+meeting ``T``, the first by ``(distance, -spare, index)`` (levels 4-6). It is returned without
+the reduction or the search.
+
 *Search.* A* over states ``(needs met so far, open agency)``, with the one-integer key of (F3) as
 the path cost. Needs are taken in a fixed order, those met by the fewest options first. From a
 state, a move either adds another option of the open agency that meets a new need (no agency
@@ -461,6 +467,22 @@ def best_cover(
             stats.update(kept=len(items) and 1, agencies=len(items) and 1)
         picked: tuple[int, ...] = (index[pick[3]],) if pick else ()
         return Cover(picked, reach, _key(universe, options, picked, free))
+
+    # Several needs, and one option meets them all: unless the free agencies' options meet them
+    # all too, every plan uses at least one agency and one pathway, so the optimum is the first
+    # such option by (distance, -spare, index). No reduction, no search.
+    whole = min(((d, nsp, r, a) for d, nsp, r, m, a in items if m == reach), default=None)
+    if whole is not None:
+        free_reach = 0
+        if free:
+            for _, _, _, m, a in items:
+                if a in free:
+                    free_reach |= m
+        if free_reach != reach:
+            if stats is not None:
+                stats.update(kept=1, agencies=1)
+            picked = (index[whole[2]],)
+            return Cover(picked, reach, _key(universe, options, picked, free))
 
     # 2. Weights (F3): one integer per option, its whole contribution to levels 3-6.
     top = 1 << n

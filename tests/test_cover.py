@@ -93,6 +93,56 @@ def test_best_cover_equals_brute_force(instance: tuple[int, list[Option], frozen
     assert cover.covered == universe & sum_masks(options)
 
 
+@pytest.mark.slow
+@settings(
+    max_examples=2_000,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    cover_instances(max_needs=6, max_options=10, max_agencies=5),
+    st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from([0, 100, 250]), st.integers(0, 2)),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_options_meeting_every_need_against_brute_force(
+    instance: tuple[int, list[Option], frozenset[int]], wholes: list[tuple[int, int, int]]
+) -> None:
+    """Instances where some options meet every need (the solver's shortcut, when the free
+    agencies do not meet them all), against the brute force."""
+    universe, options, free = instance
+    every = universe | sum_masks(options)
+    options = options + [
+        Option(every, agency, distance, spare) for agency, distance, spare in wholes
+    ]
+    cover = best_cover(universe, options, free_agencies=free)
+    chosen, levels = brute_force(universe, options, free)
+    assert cover.chosen == chosen
+    assert cover.key == (*levels, chosen)
+
+
+def test_one_option_meeting_every_need() -> None:
+    """Shortcut cases checked by hand: nearer first, then more places, then smaller index; not
+    when free agencies meet every need between them (0 agencies beats 1)."""
+    opts = [
+        Option(0b011, 0, 0, 0),
+        Option(0b111, 1, 500, 3),
+        Option(0b111, 2, 200, 1),
+        Option(0b111, 3, 200, 4),
+        Option(0b111, 4, 200, 4),
+        Option(0b100, 5, 0, 0),
+    ]
+    assert best_cover(0b111, opts).chosen == (3,)
+    assert best_cover(0b111, opts, free_agencies=frozenset({0})).chosen == (3,)
+    assert best_cover(0b111, opts, free_agencies=frozenset({0, 5})).chosen == (0, 5)
+    stats: dict[str, int] = {}
+    assert best_cover(0b111, opts, stats=stats).key == (0, 1, 1, 200, -4, (3,))
+    assert stats["expanded"] == 0
+
+
 # ---------------------------------------------------------------------------------------------
 # Oracle 2: a MIP solved by HiGHS, one level at a time
 # ---------------------------------------------------------------------------------------------
