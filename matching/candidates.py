@@ -46,7 +46,15 @@ from directory.errors import AssessmentError, NotFoundError
 from directory.places import EARTH_RADIUS_KM, haversine_km
 from matching.capacity import Availability, NominalCapacity
 from matching.eligibility import check, profile
-from matching.reach import Reach, decide, free_of_travel, served_words, site_point, travel
+from matching.reach import (
+    Reach,
+    decide,
+    free_of_travel,
+    in_person,
+    served_words,
+    site_point,
+    travel,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -195,6 +203,7 @@ class CandidateFinder:
         self._delivery: list[tuple[str, ...]] = [()] * n
         self._remote = [False] * n
         self._local_modes = [False] * n
+        self._only_in_person = [False] * n
         self._everywhere = [False] * n
         # free-of-travel flags by (serves, accept_remote), from matching.reach.free_of_travel
         self._free: dict[tuple[bool, bool], list[bool]] = {
@@ -230,6 +239,7 @@ class CandidateFinder:
             self._delivery[i] = p.delivery
             self._remote[i] = p.remote
             self._local_modes[i] = "in_person" in p.delivery or "outreach" in p.delivery
+            self._only_in_person[i] = set(p.delivery) == {"in_person"}
             self._everywhere[i] = served >= all_districts or (not self._listed[i] and p.remote)
             for (serves, remote_ok), flags in self._free.items():
                 flags[i] = free_of_travel(
@@ -552,6 +562,8 @@ class CandidateFinder:
         found: list[tuple[int, tuple[float, str, str | None] | None]] = []
         remote_only = not a.accept_remote
         local_modes = self._local_modes
+        only_in_person = self._only_in_person
+        centre_km, travel_km = q.centre_km, a.travel_km
         for i in serving | near:
             if not ok[prof[i]] or (remote_only and not local_modes[i]):
                 continue
@@ -559,7 +571,10 @@ class CandidateFinder:
             if (free_s if serves else free_n)[i]:
                 found.append((i, None))
                 continue
-            way = self._way(i, a, q, self._nearest(i, a, q))
+            if only_in_person[i]:  # matching.reach.travel is in_person then (fewer arguments)
+                way = in_person(serves, self._nearest(i, a, q), centre_km, travel_km)
+            else:
+                way = self._way(i, a, q, self._nearest(i, a, q))
             if way is not None:
                 found.append((i, way))
         # 3. places
@@ -757,10 +772,16 @@ class CandidateFinder:
                             pruned.add(ag)
                         break
         # D. those that travel: their way, unless their agency cannot matter
+        only_in_person = self._only_in_person
         for i, m, ag, spare in far:
             if ag in pruned:
                 continue
-            way = self._way(i, a, q, self._nearest(i, a, q))
+            if only_in_person[i]:  # matching.reach.travel is in_person then
+                way = in_person(
+                    district in self._served[i], self._nearest(i, a, q), q.centre_km, a.travel_km
+                )
+            else:
+                way = self._way(i, a, q, self._nearest(i, a, q))
             if way is not None:
                 raws.append(Draft(i, m, ag, round(way[0] * 1000), spare, False, way))
         for raw in raws:

@@ -59,6 +59,7 @@ __all__ = [
     "Reach",
     "decide",
     "free_of_travel",
+    "in_person",
     "nearest_site",
     "reach",
     "served_words",
@@ -138,11 +139,9 @@ def travel(
     """
     best: tuple[float, int, str, str | None] | None = None  # (km, mode rank, mode, site)
     if "in_person" in delivery:
-        if nearest is not None:
-            if serves or nearest[1] <= travel_km:
-                best = (nearest[1], 0, "in_person", nearest[0])
-        elif serves:
-            best = (centre_km, 0, "in_person", None)
+        walk = in_person(serves, nearest, centre_km, travel_km)
+        if walk is not None:
+            best = (walk[0], 0, "in_person", walk[2])
     if serves and "outreach" in delivery:
         way = (0.0, 1, "outreach", None)
         if best is None or way < best:
@@ -154,6 +153,27 @@ def travel(
             if best is None or way < best:
                 best = way
     return None if best is None else (best[0], best[2], best[3])
+
+
+def in_person(
+    serves: bool, nearest: tuple[str, float] | None, centre_km: float, travel_km: float
+) -> tuple[float, str, str | None] | None:
+    """The in-person way of :func:`travel` alone: ``(km, "in_person", site)``, or None.
+
+    A site serving the district, or within the travel limit; with no site, a venue arranged on
+    referral when the pathway serves the district (travel: the district centre's distance). For
+    a pathway delivered only in person this *is* :func:`travel`, with the arguments in order.
+
+    >>> in_person(False, ("s1", 12.0), 3.0, 10.0) is None
+    True
+    >>> in_person(True, None, 3.0, 10.0)
+    (3.0, 'in_person', None)
+    """
+    if nearest is not None:
+        if serves or nearest[1] <= travel_km:
+            return (nearest[1], "in_person", nearest[0])
+        return None
+    return (centre_km, "in_person", None) if serves else None
 
 
 def free_of_travel(

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from directory.loading import load
 from directory.models import DELIVERY_MODES, Eligibility, Pathway
 from matching.eligibility import RULES, PersonFacts, check, eligible, profile
-from matching.reach import decide, free_of_travel, reach, travel
+from matching.reach import decide, free_of_travel, in_person, reach, travel
 
 # ---------------------------------------------------------------------------------------------
 # Eligibility: one table per rule
@@ -300,6 +300,35 @@ def test_free_of_travel_means_no_travel_whatever_the_point(
     if way is not None:
         assert way[0] >= 0
         assert way[1] in delivery
+
+
+@given(
+    serves=st.booleans(),
+    listed=st.booleans(),
+    site_km=st.none() | st.floats(0, 80),
+    centre_km=st.floats(0, 30),
+    travel_km=st.floats(0, 60),
+    remote_ok=st.booleans(),
+)
+def test_in_person_is_travel_for_a_pathway_delivered_only_in_person(
+    serves: bool,
+    listed: bool,
+    site_km: float | None,
+    centre_km: float,
+    travel_km: float,
+    remote_ok: bool,
+) -> None:
+    """The matcher calls ``in_person`` for pathways delivered only in person: the same answer."""
+    nearest = None if site_km is None else ("s", site_km)
+    assert in_person(serves, nearest, centre_km, travel_km) == travel(
+        serves=serves,
+        listed=listed,
+        delivery=("in_person",),
+        nearest=nearest,
+        centre_km=centre_km,
+        travel_km=travel_km,
+        accept_remote=remote_ok,
+    )
 
 
 def test_reach_of_a_shipped_pathway_uses_the_nearest_site() -> None:
