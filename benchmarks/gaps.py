@@ -203,10 +203,17 @@ def _fresh_child(path: str, period: str) -> None:
     print(f"{build} {solve} {summary} {result.met}")
 
 
-def fresh(runs: int, n_pathways: int, n_districts: int, n_people: int) -> None:
-    """``runs`` fresh processes per period, each one call on the same national instance."""
+def national_instance(n_pathways: int, n_districts: int, n_people: int) -> tuple[Directory, Demand]:
+    """The national synthetic directory and a year of its synthetic people's demand."""
     national = synthetic_directory(n_pathways, n_districts=n_districts)
     demand = demand_from_people(synthetic_cohort(national, n_people, seed=1), period="2026")
+    gc.collect()
+    return national, demand
+
+
+def fresh(runs: int, n_pathways: int, n_districts: int, n_people: int) -> None:
+    """``runs`` fresh processes per period, each one call on the same national instance."""
+    national, demand = national_instance(n_pathways, n_districts, n_people)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "national.pickle"
         path.write_bytes(pickle.dumps((national, demand)))
@@ -272,11 +279,7 @@ def main() -> None:
     )
     show(rows)
 
-    national = synthetic_directory(n_pathways, n_districts=n_districts)
-    people = synthetic_cohort(national, n_people, seed=1)
-    demand = demand_from_people(people, period="2026")
-    del people
-    gc.collect()
+    national, demand = national_instance(n_pathways, n_districts, n_people)
     tag = f"{n_pathways // 1000}k/{n_districts}/{n_people // 1000}k"
     first = {f"district_{i}" for i in range(max(1, n_districts // 10))}
     part = subsample(demand, first)

@@ -480,7 +480,11 @@ class CandidateFinder:
     def _way(
         self, i: int, a: Assessment, q: Query, nearest: tuple[str, float] | None
     ) -> tuple[float, str, str | None] | None:
-        """:func:`matching.reach.travel` for pathway slot ``i`` and ``a``, nearest site given."""
+        """:func:`matching.reach.travel` for pathway slot ``i`` and ``a``, nearest site given
+        (:func:`matching.reach.in_person`, the same rule with fewer arguments, for a pathway
+        delivered only in person)."""
+        if self._only_in_person[i]:
+            return in_person(a.district in self._served[i], nearest, q.centre_km, a.travel_km)
         return travel(
             serves=a.district in self._served[i],
             listed=self._listed[i],
@@ -562,8 +566,6 @@ class CandidateFinder:
         found: list[tuple[int, tuple[float, str, str | None] | None]] = []
         remote_only = not a.accept_remote
         local_modes = self._local_modes
-        only_in_person = self._only_in_person
-        centre_km, travel_km = q.centre_km, a.travel_km
         for i in serving | near:
             if not ok[prof[i]] or (remote_only and not local_modes[i]):
                 continue
@@ -571,10 +573,7 @@ class CandidateFinder:
             if (free_s if serves else free_n)[i]:
                 found.append((i, None))
                 continue
-            if only_in_person[i]:  # matching.reach.travel is in_person then (fewer arguments)
-                way = in_person(serves, self._nearest(i, a, q), centre_km, travel_km)
-            else:
-                way = self._way(i, a, q, self._nearest(i, a, q))
+            way = self._way(i, a, q, self._nearest(i, a, q))
             if way is not None:
                 found.append((i, way))
         # 3. places
@@ -772,16 +771,10 @@ class CandidateFinder:
                             pruned.add(ag)
                         break
         # D. those that travel: their way, unless their agency cannot matter
-        only_in_person = self._only_in_person
         for i, m, ag, spare in far:
             if ag in pruned:
                 continue
-            if only_in_person[i]:  # matching.reach.travel is in_person then
-                way = in_person(
-                    district in self._served[i], self._nearest(i, a, q), q.centre_km, a.travel_km
-                )
-            else:
-                way = self._way(i, a, q, self._nearest(i, a, q))
+            way = self._way(i, a, q, self._nearest(i, a, q))
             if way is not None:
                 raws.append(Draft(i, m, ag, round(way[0] * 1000), spare, False, way))
         for raw in raws:
