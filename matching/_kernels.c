@@ -1,0 +1,107 @@
+/*
+ * matching._kernels: great-circle distances from one point to many sites, in C.
+ *
+ * The arithmetic of directory.places.haversine_km and CandidateFinder._nearest, operation for
+ * operation, with the C library functions CPython's float operations call (sin, pow for x ** 2,
+ * sqrt, asin), so every distance is the same double the Python code computes. The Python
+ * fallback and the reference is matching.kernels.site_km_python; tests compare the two bit for
+ * bit.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+
+/* Take a C-contiguous 1-D buffer of `format` items from `obj` (writable when asked): "d" for
+ * doubles, "q" for 64-bit integers (numpy's int64 says "l" where long has 64 bits). */
+static int
+take(PyObject *obj, Py_buffer *b, const char *name, const char *format, Py_ssize_t itemsize,
+     int writable)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, b, flags) < 0)
+        return 0;
+    const char *f = b->format == NULL ? "" : b->format;
+    if (*f == '<' || *f == '=' || *f == '@')
+        f++;
+    int same = strcmp(f, format) == 0 ||
+               (strcmp(format, "q") == 0 && strcmp(f, "l") == 0 && sizeof(long) == 8);
+    if (b->itemsize != itemsize || b->ndim != 1 || !same) {
+        PyErr_Format(PyExc_TypeError, "%s must be a contiguous 1-D array of '%s'", name, format);
+        return 0;
+    }
+    return 1;
+}
+
+/* site_km(lat1, lon1, cos1, two_r, lat, lon, cos, index, out): for each k,
+ * out[k] = distance (km) from the point (radians, cosine of its latitude) to site index[k]. */
+static PyObject *
+site_km(PyObject *self, PyObject *args)
+{
+    double lat1, lon1, cos1, two_r;
+    PyObject *olat, *olon, *ocos, *oindex, *oout;
+    Py_buffer lat = {0}, lon = {0}, cosb = {0}, index = {0}, out = {0};
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "ddddOOOOO", &lat1, &lon1, &cos1, &two_r, &olat, &olon, &ocos,
+                          &oindex, &oout))
+        return NULL;
+    if (!take(olat, &lat, "lat", "d", sizeof(double), 0) ||
+        !take(olon, &lon, "lon", "d", sizeof(double), 0) ||
+        !take(ocos, &cosb, "cos", "d", sizeof(double), 0) ||
+        !take(oindex, &index, "index", "q", sizeof(int64_t), 0) ||
+        !take(oout, &out, "out", "d", sizeof(double), 1))
+        goto done;
+    Py_ssize_t n_sites = lat.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t n = index.len / (Py_ssize_t)sizeof(int64_t);
+    if (lon.len != lat.len || cosb.len != lat.len || out.len / (Py_ssize_t)sizeof(double) != n) {
+        PyErr_SetString(PyExc_ValueError, "lat, lon and cos must match; out must match index");
+        goto done;
+    }
+    /* volatile: the compiler must call pow(x, 2.0), as CPython does, not fold it into x * x */
+    volatile double two = 2.0;
+    const double *la = lat.buf, *lo = lon.buf, *co = cosb.buf;
+    const int64_t *ix = index.buf;
+    double *o = out.buf;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (ix[k] < 0 || ix[k] >= n_sites) {
+            PyErr_SetString(PyExc_IndexError, "site index out of range");
+            goto done;
+        }
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        int64_t t = ix[k];
+        /* sin(x) ** 2 in Python is pow(fabs(sin(x)), 2.0) (float_pow takes the absolute
+         * value of a negative base raised to an integral power, even powers keep the sign) */
+        double a = pow(fabs(sin((la[t] - lat1) / 2)), two);
+        double b = pow(fabs(sin((lo[t] - lon1) / 2)), two);
+        double h = a + cos1 * co[t] * b;
+        double s = sqrt(h);
+        o[k] = two_r * asin(s < 1.0 ? s : 1.0);
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&lat);
+    PyBuffer_Release(&lon);
+    PyBuffer_Release(&cosb);
+    PyBuffer_Release(&index);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"site_km", site_km, METH_VARARGS,
+     "site_km(lat1, lon1, cos1, two_r, lat, lon, cos, index, out): distances, in km."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "matching._kernels", "Distances in C (see matching.kernels).", -1,
+    methods,
+};
+
+PyMODINIT_FUNC
+PyInit__kernels(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,17 @@
+"""Types of the C extension ``matching._kernels`` (see :mod:`matching.kernels`)."""
+
+import numpy as np
+import numpy.typing as npt
+
+def site_km(
+    lat1: float,
+    lon1: float,
+    cos1: float,
+    two_r: float,
+    lat: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    cos: npt.NDArray[np.float64],
+    index: npt.NDArray[np.int64],
+    out: npt.NDArray[np.float64],
+    /,
+) -> None: ...
