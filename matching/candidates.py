@@ -42,10 +42,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from directory.errors import AssessmentError, NotFoundError
 from directory.places import EARTH_RADIUS_KM, haversine_km
 from matching.capacity import Availability, NominalCapacity
 from matching.eligibility import check, profile
+from matching.kernels import site_km
+from matching.periods import PERS, period_of
 from matching.reach import (
     Reach,
     decide,
@@ -59,6 +63,8 @@ from matching.reach import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    import numpy.typing as npt
+
     from directory.models import Directory, Eligibility, Pathway
     from matching.assessment import Assessment, Assessor
     from matching.capacity import AvailabilitySource
@@ -70,6 +76,7 @@ _CELL_LAT = 0.08  # grid cell, degrees (about 9 km north-south)
 _CELL_LON = 0.13  # about 9 km east-west at 52 degrees north
 _INF = float("inf")
 _TWO_R = 2.0 * EARTH_RADIUS_KM  # as haversine_km multiplies: (2.0 * R) * asin(...)
+_ARRAYS_FROM = 80  # pathways seen, from which arrays beat the loop (docs/performance.md)
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -158,6 +165,7 @@ class CandidateFinder:
         self.static = isinstance(self.availability, NominalCapacity)
         self._assessor: Assessor | None = None
         self._facts: dict[tuple[Any, ...], tuple[bool, ...]] = {}
+        self._arrays_from = _ARRAYS_FROM  # tests set 0 to use arrays on small directories
         self._compile(directory)
 
     # ----------------------------------------------------------------------------- compiling
@@ -288,13 +296,18 @@ class CandidateFinder:
             )
         )
         self._nominal: dict[int, Availability] | None = None
+        self._nominal_periods: tuple[str, ...] = ()  # the periods _nominal names
+        self._arrays: _InPerson | None = None  # nominal places only: see _in_person
         # Quick path (nominal places, remote accepted at no travel): pathways serving everywhere
         # by phone or online, with a place, per need, best spare first.
         self._quick_ok = False
         self._evq: dict[int, tuple[tuple[int, int, int, int, int], ...]] = {}
         self._is_evq = [False] * n
         if self.static:
-            found = self.availability.availability(self._pw, date.today())
+            today = date.today()
+            found = self.availability.availability(self._pw, today)
+            # places do not depend on the day, only the period's name (words) does
+            self._nominal_periods = self._periods_of(today)
             self._nominal = {i: found[p.id] for i, p in enumerate(self._pw)}
             # places left when there is a place, else -1
             self._places = [(av.left or 0) if av.has_place else -1 for av in self._nominal.values()]
@@ -357,6 +370,8 @@ class CandidateFinder:
                 self._qz[x] = {b: tuple(sorted(v, key=order)) for b, v in zs.items()}
                 self._qf[x] = {b: tuple(v) for b, v in fs.items()}
                 self._qw[x] = {b: tuple(v) for b, v in ws.items()}
+            if len(self._need_ids) <= 62:  # masks fit in 64-bit integers
+                self._arrays = _InPerson.compile(self, local)
 
     # ----------------------------------------------------------------------------- look-ups
     @property
@@ -522,11 +537,18 @@ class CandidateFinder:
         return near
 
     def _availability(self, slots: Iterable[int], on: date) -> dict[int, Availability]:
-        if self._nominal is not None:
+        """Availability of pathway ``slots`` in their periods containing ``on`` (at least those
+        slots: the compiled nominal places when ``on`` falls in the periods they were compiled
+        for)."""
+        if self._nominal is not None and self._periods_of(on) == self._nominal_periods:
             return self._nominal
         wanted = sorted(set(slots))
         found = self.availability.availability([self._pw[i] for i in wanted], on)
         return {i: found[self._pw[i].id] for i in wanted}
+
+    @staticmethod
+    def _periods_of(on: date) -> tuple[str, ...]:
+        return tuple(period_of(on, per).key for per in PERS)
 
     def _prelude(self, a: Assessment, on: date) -> Query:
         """The needs to refer (assessed, not already met) and the engaged agencies."""
@@ -541,23 +563,44 @@ class CandidateFinder:
         point = (lat1, math.radians(a.lon), math.cos(lat1))
         return Query(universe, free, [], {}, centre_km, {}, on, point)
 
-    def _gather(self, a: Assessment, on: date) -> Query:
-        """Every candidate of ``a``; those free of travel without a computed way."""
+    def _gather(self, a: Assessment, on: date, *, arrays: bool = True) -> Query:
+        """Every candidate of ``a``; those free of travel without a computed way.
+
+        With nominal places, for a person who does not accept phone or online support (every
+        candidate travels or comes by outreach) among many pathways, :meth:`_rows` gives the
+        same candidates from arrays; ``arrays=False`` asks for the loop, the reference it is
+        tested against.
+        """
         self._check(a)
         q = self._prelude(a, on)
-        universe = q.universe
-        if not universe:
+        if not q.universe:
             return q
+        seen = self._seen(a, q.universe)
+        arr = self._arrays
+        if arrays and arr is not None and not a.accept_remote and len(seen) >= self._arrays_from:
+            rows = self._rows(a, q, arr, seen)
+            q.raws = self._drafts(rows, np.arange(len(rows.slot)))
+            return q
+        return self._loop(a, q, seen)
+
+    def _seen(self, a: Assessment, universe: int) -> set[int]:
+        """Pathways serving the district (locally or everywhere) or with a site that may be
+        within the travel limit (:meth:`_near`), taking some need of ``universe``."""
         bits = [b for b in self._bit.values() if universe & b]
-        ok = self._profile_ok(a)
-        prof = self._prof
-        # 1. pathways serving the district (locally or everywhere), and sites within reach
-        serving: set[int] = set()
+        seen: set[int] = set()
         local = self._local[a.district]
         for b in bits:
-            serving.update(local.get(b, ()))
-            serving.update(self._ev.get(b, ()))
-        near = self._near(a, a.travel_km, bits)
+            seen.update(local.get(b, ()))
+            seen.update(self._ev.get(b, ()))
+        seen |= self._near(a, a.travel_km, bits)
+        return seen
+
+    def _loop(self, a: Assessment, q: Query, seen: set[int]) -> Query:
+        """:meth:`_gather`'s candidates of ``a`` among ``seen``, one pathway at a time."""
+        on = q.day
+        universe = q.universe
+        ok = self._profile_ok(a)
+        prof = self._prof
         # 2. eligible and in reach: free of travel, or the cheapest way (matching.reach.travel)
         free_s = self._free[True, a.accept_remote]
         free_n = self._free[False, a.accept_remote]
@@ -566,7 +609,7 @@ class CandidateFinder:
         found: list[tuple[int, tuple[float, str, str | None] | None]] = []
         remote_only = not a.accept_remote
         local_modes = self._local_modes
-        for i in serving | near:
+        for i in seen:
             if not ok[prof[i]] or (remote_only and not local_modes[i]):
                 continue
             serves = district in served[i]
@@ -576,8 +619,8 @@ class CandidateFinder:
             way = self._way(i, a, q, self._nearest(i, a, q))
             if way is not None:
                 found.append((i, way))
-        # 3. places
-        avail = self._availability([i for i, _ in found], on)
+        # 3. places (nominal places are the same whatever the day)
+        avail = self._nominal or self._availability([i for i, _ in found], on)
         q.avail = avail
         mask, agency = self._mask, self._agency
         waitlist = a.accept_waitlist
@@ -593,6 +636,152 @@ class CandidateFinder:
         # 4. a waitlisted candidate takes only needs no candidate with a place can take
         q.raws = _waitlist_rule(raws)
         return q
+
+    def _travelling(self, a: Assessment, on: date) -> tuple[Query, list[Draft], dict[int, Draft]]:
+        """:meth:`_gather` then :meth:`_reduce` for nominal places and a person who does not
+        accept phone or online support: :meth:`_group`'s rule applied to the arrays of
+        :meth:`_rows`, and drafts made only for the candidates kept and the runners-up."""
+        self._check(a)
+        q = self._prelude(a, on)
+        if not q.universe:
+            return q, [], {}
+        seen = self._seen(a, q.universe)
+        arr = self._arrays
+        if arr is None or len(seen) < self._arrays_from:
+            self._loop(a, q, seen)
+            return q, *self._reduce(q)
+        rows = self._rows(a, q, arr, seen)
+        # candidates alone in their agency (not engaged, with a place), grouped by needs taken
+        _, where, counts = np.unique(rows.agency, return_inverse=True, return_counts=True)
+        alone = (counts[where] == 1) & ~rows.waitlisted
+        if q.free:
+            alone &= ~np.isin(rows.agency, np.fromiter(q.free, dtype=np.int64))
+        grouped = np.flatnonzero(alone)
+        # by needs, then nearest, most places, smallest slot (rows are in slot order)
+        order = grouped[
+            np.lexsort(
+                (
+                    rows.slot[grouped],
+                    -rows.spare[grouped],
+                    rows.distance[grouped],
+                    rows.mask[grouped],
+                )
+            )
+        ]
+        masks = rows.mask[order]
+        head = np.ones(len(order), dtype=bool)
+        head[1:] = masks[1:] != masks[:-1]
+        second = np.zeros(len(order), dtype=bool)
+        second[1:] = head[:-1] & ~head[1:]
+        kept_rows = np.sort(np.concatenate((np.flatnonzero(~alone), order[head])))
+        kept = self._drafts(rows, kept_rows)
+        winners = rows.slot[order[np.flatnonzero(second) - 1]].tolist()
+        runners = self._drafts(rows, order[second])
+        runner_up = dict(zip(winners, runners, strict=True))
+        q.raws = kept
+        return q, kept, runner_up
+
+    def _rows(self, a: Assessment, q: Query, arr: _InPerson, seen: set[int]) -> _Rows:
+        """The candidates of ``a`` (nominal places, remote delivery not accepted) as arrays in
+        slot order, the waitlist rule applied (see :func:`_waitlist_rule`).
+
+        Remote delivery not accepted, :func:`matching.reach.travel` is
+        :func:`matching.reach.in_person` for every pathway not free of travel (outreach comes
+        only where a pathway serves the district, and then costs nothing): a site serving the
+        district or within the travel limit, or a venue at the district centre's distance. Site
+        distances are computed once per distinct site with :meth:`_nearest`'s arithmetic (the
+        same floats); ties between a pathway's sites keep the smaller id, as there.
+        """
+        assert self._nominal is not None
+        q.avail = self._nominal
+        universe = q.universe
+        district = a.district
+        cand = np.fromiter(seen, dtype=np.int64, count=len(seen))
+        cand.sort()
+        oks = np.array(self._profile_ok(a), dtype=bool)
+        cand = cand[oks[arr.prof[cand]] & arr.local_modes[cand]]
+        # places: a place, or a waitlist the person accepts
+        placed = arr.places[cand] >= 0
+        keep = placed | arr.waitlist[cand] if a.accept_waitlist else placed
+        cand, placed = cand[keep], placed[keep]
+        # serves the district: every district, or in the district's sorted list
+        serves = arr.serves_all[cand]
+        mine = arr.serving[district]
+        if len(mine):
+            at = np.minimum(np.searchsorted(mine, cand), len(mine) - 1)
+            serves = serves | (mine[at] == cand)
+        free = np.where(serves, arr.free_serving[cand], arr.free_other[cand])
+        # nearest sites of those that travel
+        moving = np.flatnonzero(~free)
+        start = arr.site_start[cand[moving]]
+        count = arr.site_start[cand[moving] + 1] - start
+        with_sites = count > 0
+        first = np.cumsum(count) - count  # each moving pathway's first entry in `sites`
+        sites = arr.site_flat[np.repeat(start - first, count) + np.arange(int(count.sum()))]
+        km = np.zeros(len(cand), dtype=np.float64)
+        km[moving] = q.centre_km
+        site = np.full(len(cand), -2, dtype=np.int64)  # -2: free of travel; -1: no site
+        site[moving] = -1
+        if len(sites):
+            km_flat = site_km(q.point, arr.site_lat, arr.site_lon, arr.site_cos, sites)
+            q.site_km.update(zip(sites.tolist(), km_flat.tolist(), strict=True))
+            heads = first[with_sites]
+            nearest = np.minimum.reduceat(km_flat, heads)
+            is_min = km_flat == np.repeat(nearest, count[with_sites])
+            pos = np.where(is_min, np.arange(len(sites)), len(sites))
+            km[moving[with_sites]] = nearest
+            site[moving[with_sites]] = sites[np.minimum.reduceat(pos, heads)]
+        reached = free | serves | ((site >= 0) & (km <= a.travel_km))
+        cand, placed, km, site = cand[reached], placed[reached], km[reached], site[reached]
+        # the waitlist rule: a waitlisted candidate takes only needs none with a place can take
+        mask = arr.mask[cand] & universe
+        waitlisted = ~placed
+        if waitlisted.any():
+            mask[waitlisted] &= ~int(np.bitwise_or.reduce(mask[placed], initial=0))
+            left = mask != 0
+            cand, mask, km, site, waitlisted = (
+                cand[left],
+                mask[left],
+                km[left],
+                site[left],
+                waitlisted[left],
+            )
+        return _Rows(
+            slot=cand,
+            mask=mask,
+            agency=arr.agency[cand],
+            distance=np.rint(km * 1000.0).astype(np.int64),
+            spare=arr.spare[cand],
+            waitlisted=waitlisted,
+            km=km,
+            site=site,
+        )
+
+    def _drafts(self, rows: _Rows, at: npt.NDArray[np.int64]) -> list[Draft]:
+        """Drafts of rows ``at`` (in the order given)."""
+        site_ids = self._site_ids
+        return [
+            Draft(
+                i,
+                m,
+                ag,
+                d_m,
+                sp,
+                wl,
+                None if st == -2 else (km, "in_person", None if st < 0 else site_ids[st]),
+            )
+            for i, m, ag, d_m, sp, wl, km, st in zip(
+                rows.slot[at].tolist(),
+                rows.mask[at].tolist(),
+                rows.agency[at].tolist(),
+                rows.distance[at].tolist(),
+                rows.spare[at].tolist(),
+                rows.waitlisted[at].tolist(),
+                rows.km[at].tolist(),
+                rows.site[at].tolist(),
+                strict=True,
+            )
+        ]
 
     def _quick(self, a: Assessment, on: date) -> tuple[Query, list[Draft], dict[int, Draft]]:
         """The solver's candidates of ``a`` without computing what cannot matter.
@@ -885,3 +1074,67 @@ def _waitlist_rule(raws: list[Draft]) -> list[Draft]:
         kept.append(raw)
     kept.sort(key=lambda r: r.slot)
     return kept
+
+
+@dataclass(frozen=True, slots=True)
+class _InPerson:
+    """A compiled directory as arrays indexed by pathway slot, for
+    :meth:`CandidateFinder._in_person` (nominal places only)."""
+
+    prof: npt.NDArray[np.int64]
+    local_modes: npt.NDArray[np.bool_]
+    serves_all: npt.NDArray[np.bool_]  # serves every district (not: remote, none listed)
+    free_serving: npt.NDArray[np.bool_]  # free of travel where it serves, remote not accepted
+    free_other: npt.NDArray[np.bool_]
+    places: npt.NDArray[np.int64]  # places left when there is a place, else -1
+    spare: npt.NDArray[np.int64]  # places left, or 0 (as Draft.spare)
+    waitlist: npt.NDArray[np.bool_]  # no place, a waitlist possible
+    site_start: npt.NDArray[np.int64]  # pathway i's sites: site_flat[site_start[i]:site_start[i+1]]
+    site_flat: npt.NDArray[np.int64]  # site slots, in id order within each pathway
+    site_lat: npt.NDArray[np.float64]  # by site slot: radians, as CandidateFinder._site_rad
+    site_lon: npt.NDArray[np.float64]
+    site_cos: npt.NDArray[np.float64]  # cosine of the latitude
+    mask: npt.NDArray[np.int64]  # needs taken (the taxonomy holds at most 62 needs)
+    agency: npt.NDArray[np.int64]
+    serving: dict[str, npt.NDArray[np.int64]]  # per district, sorted slots serving it locally
+
+    @staticmethod
+    def compile(f: CandidateFinder, local: dict[str, dict[int, list[int]]]) -> _InPerson:
+        """The arrays of finder ``f`` (its nominal places compiled)."""
+        assert f._nominal is not None
+        nominal = [f._nominal[i] for i in range(len(f._pw))]
+        counts = [len(s) for s in f._sites]
+        return _InPerson(
+            prof=np.array(f._prof, dtype=np.int64),
+            local_modes=np.array(f._local_modes, dtype=bool),
+            serves_all=np.array([s >= frozenset(f._centre) for s in f._served], dtype=bool),
+            free_serving=np.array(f._free[True, False], dtype=bool),
+            free_other=np.array(f._free[False, False], dtype=bool),
+            places=np.array(f._places, dtype=np.int64),
+            spare=np.array([av.left or 0 for av in nominal], dtype=np.int64),
+            waitlist=np.array(
+                [not av.has_place and av.waitlist_possible for av in nominal], dtype=bool
+            ),
+            site_start=np.concatenate(([0], np.cumsum(counts, dtype=np.int64))).astype(np.int64),
+            site_flat=np.array([t for s in f._sites for t in s], dtype=np.int64),
+            site_lat=np.array([r[0] for r in f._site_rad], dtype=np.float64),
+            site_lon=np.array([r[1] for r in f._site_rad], dtype=np.float64),
+            site_cos=np.array([r[2] for r in f._site_rad], dtype=np.float64),
+            mask=np.array(f._mask, dtype=np.int64),
+            agency=np.array(f._agency, dtype=np.int64),
+            serving={x: np.array(sorted(f._local_all[x]), dtype=np.int64) for x in local},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """Candidates as arrays, one row each (see :meth:`CandidateFinder._rows`)."""
+
+    slot: npt.NDArray[np.int64]
+    mask: npt.NDArray[np.int64]
+    agency: npt.NDArray[np.int64]
+    distance: npt.NDArray[np.int64]  # metres, as Draft.distance_m
+    spare: npt.NDArray[np.int64]
+    waitlisted: npt.NDArray[np.bool_]
+    km: npt.NDArray[np.float64]  # the way's km (0 when free of travel)
+    site: npt.NDArray[np.int64]  # the nearest site's slot; -1 none; -2 free of travel

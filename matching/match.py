@@ -134,6 +134,8 @@ class Matcher(CandidateFinder):
         day = on or date.today()
         if self._quick_ok and a.accept_remote:
             q, kept, runner_up = self._quick(a, day)
+        elif self._arrays is not None and not a.accept_remote:
+            q, kept, runner_up = self._travelling(a, day)
         else:
             q = self._gather(a, day)
             kept, runner_up = self._reduce(q)

@@ -917,3 +917,120 @@ def test_a_site_at_the_persons_door_costs_no_travel(
     plan = quick.match(a, on=DAY)
     assert [r.pathway for r in plan.referrals] == [chosen]
     assert plan.model_dump() == general.match(a, on=DAY).model_dump()
+
+
+# ---------------------------------------------------------------------------------------------
+# People who do not accept phone or online support: candidates from arrays (see
+# CandidateFinder._rows), against the pathway-by-pathway loop, the scan and the brute force
+# ---------------------------------------------------------------------------------------------
+
+
+def drafts(raws: Any) -> list[tuple[Any, ...]]:
+    return [(r.slot, r.mask, r.agency, r.distance_m, r.spare, r.waitlisted, r.way) for r in raws]
+
+
+def assert_arrays_equal_the_loop(m: Matcher, a: Assessment) -> None:
+    """Every candidate from arrays equals the loop's (ways and floats included), and the
+    solver's input (kept, runners-up) equals the loop's then _reduce's."""
+    by_loop = m._gather(a, DAY, arrays=False)
+    assert drafts(m._gather(a, DAY).raws) == drafts(by_loop.raws)
+    q, kept, runner_up = m._travelling(a, DAY)
+    loop_kept, loop_runner_up = m._reduce(by_loop)
+    assert drafts(kept) == drafts(loop_kept)
+    assert {k: drafts([v]) for k, v in runner_up.items()} == {
+        k: drafts([v]) for k, v in loop_runner_up.items()
+    }
+    assert {t: by_loop.site_km[t] for t in q.site_km} == q.site_km  # the same floats
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases)
+def test_arrays_give_the_loops_candidates_and_the_best_plan(
+    case: tuple[Directory, Assessment],
+) -> None:
+    d, a = case
+    a = a.model_copy(update={"accept_remote": False})
+    m = Matcher(d)
+    m._arrays_from = 0  # arrays for every person, however few pathways are seen
+    assert m._arrays is not None
+    assert_arrays_equal_the_loop(m, a)
+    check_plan(d, m, a)
+
+
+@pytest.mark.parametrize(
+    ("n", "districts", "seed", "full"), [(1500, 12, 1, 0.0), (6000, 40, 2, 0.0), (3000, 20, 3, 0.7)]
+)
+def test_arrays_path_equals_the_general_path(
+    n: int, districts: int, seed: int, full: float
+) -> None:
+    """Synthetic directories: plans of people who travel equal the general path's (places
+    through a source the matcher cannot compile: no arrays), including people on sites and on
+    district centres (0 m), with waitlists and engaged agencies; in the last, most pathways
+    are full (waitlisted candidates alone in their agency, several per set of needs)."""
+    from directory.synthetic import synthetic_directory
+    from matching.demand import synthetic_cohort
+    from matching.scenarios import Scenario, apply
+
+    d = synthetic_directory(n, n_districts=districts, seed=seed)
+    if full:
+        chosen = random.Random(seed).sample([p.id for p in d.pathways], int(full * n))
+        d = apply(d, Scenario(places=dict.fromkeys(chosen, 0)))
+    fast, general = Matcher(d), Matcher(d, availability=Delegate())
+    assert fast._arrays is not None
+    assert general._arrays is None
+    rng = random.Random(seed)
+    points = sorted(set(fast._site_point))
+    centres = {x.id: (x.lat, x.lon) for x in d.districts}
+    agencies = [x.id for x in d.agencies]
+    used = 0
+    for i, p in enumerate(synthetic_cohort(d, 150, seed=seed)):
+        lat, lon = p.lat, p.lon
+        if i % 7 == 1:
+            lat, lon = points[rng.randrange(len(points))]
+        elif i % 7 == 2:
+            lat, lon = centres[p.district]
+        a = Assessment(
+            needs=tuple(rng.sample([x.id for x in d.needs], rng.randint(1, 8)))
+            if i % 4 == 0
+            else p.needs,
+            district=p.district,
+            lat=lat,
+            lon=lon,
+            age=p.age,
+            gender=p.gender,
+            offence=p.offence,
+            disposal=p.disposal,
+            cohorts=tuple(p.cohorts),
+            engaged={rng.choice(agencies): ()} if i % 6 == 0 else {},
+            travel_km=rng.choice([p.travel_km, 3.0, 60.0]),
+            accept_remote=False,
+            accept_waitlist=i % 3 == 0,
+        )
+        q = fast._prelude(a, DAY)
+        used += len(fast._seen(a, q.universe)) >= fast._arrays_from
+        assert_arrays_equal_the_loop(fast, a)
+        assert fast.match(a, on=DAY).model_dump() == general.match(a, on=DAY).model_dump()
+    assert used >= 50  # the arrays were used, not only the loop
+
+
+@pytest.mark.parametrize("on", [date(2025, 1, 15), date(2026, 11, 23), date(2027, 6, 30)])
+def test_full_pathways_are_named_with_the_period_of_the_day_matched(
+    shipped: Directory, on: date
+) -> None:
+    """Nominal places are compiled once, but a near miss names the period containing the day
+    matched, not the day the matcher was built (a regression: it named the latter)."""
+    from matching.capacity import period_for
+    from matching.scenarios import Scenario, apply
+
+    gambling = [p for p in shipped.pathways if "gambling" in p.needs]
+    d = apply(shipped, Scenario(places={p.id: 0 for p in gambling}))
+    m = Matcher(d)
+    assert m.static
+    plan = m.match(assess(d, needs="gambling", where="Wisbech", age=40), on=on)
+    (unmet,) = plan.unmet
+    assert unmet.reason == "full"
+    by_id = {p.id: p for p in d.pathways}
+    named = [miss for miss in unmet.near_misses if "no place left" in miss.reason]
+    assert named
+    for miss in named:
+        assert f"no place left in {period_for(by_id[miss.pathway], on).key}" in miss.reason
