@@ -297,6 +297,8 @@ class CandidateFinder:
         )
         self._nominal: dict[int, Availability] | None = None
         self._nominal_periods: tuple[str, ...] = ()  # the periods _nominal names
+        self._nominal_other: dict[tuple[str, ...], dict[int, Availability]] = {}
+        self._periods: dict[date, tuple[str, ...]] = {}
         self._arrays: _InPerson | None = None  # nominal places only: see _in_person
         # Quick path (nominal places, remote accepted at no travel): pathways serving everywhere
         # by phone or online, with a place, per need, best spare first.
@@ -540,15 +542,30 @@ class CandidateFinder:
         """Availability of pathway ``slots`` in their periods containing ``on`` (at least those
         slots: the compiled nominal places when ``on`` falls in the periods they were compiled
         for)."""
-        if self._nominal is not None and self._periods_of(on) == self._nominal_periods:
-            return self._nominal
+        if self._nominal is not None:
+            periods = self._periods_of(on)
+            if periods == self._nominal_periods:
+                return self._nominal
+            other = self._nominal_other.get(periods)
+            if other is None:  # the same places, other periods' names: compiled once each
+                if len(self._nominal_other) >= 8:
+                    self._nominal_other.clear()
+                found = self.availability.availability(self._pw, on)
+                other = {i: found[p.id] for i, p in enumerate(self._pw)}
+                self._nominal_other[periods] = other
+            return other
         wanted = sorted(set(slots))
         found = self.availability.availability([self._pw[i] for i in wanted], on)
         return {i: found[self._pw[i].id] for i in wanted}
 
-    @staticmethod
-    def _periods_of(on: date) -> tuple[str, ...]:
-        return tuple(period_of(on, per).key for per in PERS)
+    def _periods_of(self, on: date) -> tuple[str, ...]:
+        """The keys of the week, month and quarter containing ``on`` (remembered by day)."""
+        hit = self._periods.get(on)
+        if hit is None:
+            if len(self._periods) >= 64:
+                self._periods.clear()
+            hit = self._periods[on] = tuple(period_of(on, per).key for per in PERS)
+        return hit
 
     def _prelude(self, a: Assessment, on: date) -> Query:
         """The needs to refer (assessed, not already met) and the engaged agencies."""
