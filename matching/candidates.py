@@ -77,6 +77,7 @@ _CELL_LON = 0.13  # about 9 km east-west at 52 degrees north
 _INF = float("inf")
 _TWO_R = 2.0 * EARTH_RADIUS_KM  # as haversine_km multiplies: (2.0 * R) * asin(...)
 _ARRAYS_FROM = 80  # pathways seen, from which arrays beat the loop (docs/performance.md)
+_WALKS_FROM = 24  # in the quick path, candidates that travel from which arrays beat the loop
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -166,6 +167,7 @@ class CandidateFinder:
         self._assessor: Assessor | None = None
         self._facts: dict[tuple[Any, ...], tuple[bool, ...]] = {}
         self._arrays_from = _ARRAYS_FROM  # tests set 0 to use arrays on small directories
+        self._walks_from = _WALKS_FROM  # and this
         self._compile(directory)
 
     # ----------------------------------------------------------------------------- compiling
@@ -721,34 +723,15 @@ class CandidateFinder:
         placed = arr.places[cand] >= 0
         keep = placed | arr.waitlist[cand] if a.accept_waitlist else placed
         cand, placed = cand[keep], placed[keep]
-        # serves the district: every district, or in the district's sorted list
-        serves = arr.serves_all[cand]
-        mine = arr.serving[district]
-        if len(mine):
-            at = np.minimum(np.searchsorted(mine, cand), len(mine) - 1)
-            serves = serves | (mine[at] == cand)
+        serves = _serves(arr, district, cand)
         free = np.where(serves, arr.free_serving[cand], arr.free_other[cand])
-        # nearest sites of those that travel
+        # the way of those that travel: in person
         moving = np.flatnonzero(~free)
-        start = arr.site_start[cand[moving]]
-        count = arr.site_start[cand[moving] + 1] - start
-        with_sites = count > 0
-        first = np.cumsum(count) - count  # each moving pathway's first entry in `sites`
-        sites = arr.site_flat[np.repeat(start - first, count) + np.arange(int(count.sum()))]
         km = np.zeros(len(cand), dtype=np.float64)
-        km[moving] = q.centre_km
         site = np.full(len(cand), -2, dtype=np.int64)  # -2: free of travel; -1: no site
-        site[moving] = -1
-        if len(sites):
-            km_flat = site_km(q.point, arr.site_lat, arr.site_lon, arr.site_cos, sites)
-            q.site_km.update(zip(sites.tolist(), km_flat.tolist(), strict=True))
-            heads = first[with_sites]
-            nearest = np.minimum.reduceat(km_flat, heads)
-            is_min = km_flat == np.repeat(nearest, count[with_sites])
-            pos = np.where(is_min, np.arange(len(sites)), len(sites))
-            km[moving[with_sites]] = nearest
-            site[moving[with_sites]] = sites[np.minimum.reduceat(pos, heads)]
-        reached = free | serves | ((site >= 0) & (km <= a.travel_km))
+        km[moving], site[moving], walks = self._walks(a, q, arr, cand[moving], serves[moving])
+        reached = free.copy()
+        reached[moving] = walks
         cand, placed, km, site = cand[reached], placed[reached], km[reached], site[reached]
         # the waitlist rule: a waitlisted candidate takes only needs none with a place can take
         mask = arr.mask[cand] & universe
@@ -773,6 +756,36 @@ class CandidateFinder:
             km=km,
             site=site,
         )
+
+    def _walks(
+        self,
+        a: Assessment,
+        q: Query,
+        arr: _InPerson,
+        slots: npt.NDArray[np.int64],
+        serves: npt.NDArray[np.bool_],
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """:func:`matching.reach.in_person` for pathway ``slots`` (``serves``: each serves the
+        person's district): the km, the nearest site's slot (-1: none) and whether it reaches
+        the person. The nearest site as :meth:`_nearest` finds it (the same floats, ties to
+        the smaller id); distances are kept in ``q.site_km``."""
+        start = arr.site_start[slots]
+        count = arr.site_start[slots + 1] - start
+        with_sites = count > 0
+        first = np.cumsum(count) - count  # each pathway's first entry in `sites`
+        sites = arr.site_flat[np.repeat(start - first, count) + np.arange(int(count.sum()))]
+        km = np.full(len(slots), q.centre_km)
+        site = np.full(len(slots), -1, dtype=np.int64)
+        if len(sites):
+            km_flat = site_km(q.point, arr.site_lat, arr.site_lon, arr.site_cos, sites)
+            q.site_km.update(zip(sites.tolist(), km_flat.tolist(), strict=True))
+            heads = first[with_sites]
+            nearest = np.minimum.reduceat(km_flat, heads)
+            is_min = km_flat == np.repeat(nearest, count[with_sites])
+            pos = np.where(is_min, np.arange(len(sites)), len(sites))
+            km[with_sites] = nearest
+            site[with_sites] = sites[np.minimum.reduceat(pos, heads)]
+        return km, site, serves | (with_sites & (km <= a.travel_km))
 
     def _drafts(self, rows: _Rows, at: npt.NDArray[np.int64]) -> list[Draft]:
         """Drafts of rows ``at`` (in the order given)."""
@@ -976,13 +989,26 @@ class CandidateFinder:
                         if (spare, neg) > best_of.get(ag, (-1, 0)):
                             pruned.add(ag)
                         break
-        # D. those that travel: their way, unless their agency cannot matter
-        for i, m, ag, spare in far:
-            if ag in pruned:
-                continue
-            way = self._way(i, a, q, self._nearest(i, a, q))
-            if way is not None:
-                raws.append(Draft(i, m, ag, round(way[0] * 1000), spare, False, way))
+        # D. those that travel: their way, unless their agency cannot matter. Not free of
+        #    travel, the way is in person (outreach and remote delivery would cost nothing):
+        #    many at once from arrays (the same ways: tested), a few one by one.
+        far = [e for e in far if e[2] not in pruned]
+        arr = self._arrays
+        if arr is not None and len(far) >= self._walks_from:
+            slots = np.array([e[0] for e in far], dtype=np.int64)
+            kms, sites, walks = self._walks(a, q, arr, slots, _serves(arr, district, slots))
+            site_ids = self._site_ids
+            for (i, m, ag, spare), km, st, ok_way in zip(
+                far, kms.tolist(), sites.tolist(), walks.tolist(), strict=True
+            ):
+                if ok_way:
+                    walk = (km, "in_person", None if st < 0 else site_ids[st])
+                    raws.append(Draft(i, m, ag, round(km * 1000), spare, False, walk))
+        else:
+            for i, m, ag, spare in far:
+                way = self._way(i, a, q, self._nearest(i, a, q))
+                if way is not None:
+                    raws.append(Draft(i, m, ag, round(way[0] * 1000), spare, False, way))
         for raw in raws:
             if raw.waitlisted and raw.way is None:  # waitlisted: free of travel, or its way
                 i = raw.slot
@@ -1141,6 +1167,16 @@ class _InPerson:
             agency=np.array(f._agency, dtype=np.int64),
             serving={x: np.array(sorted(f._local_all[x]), dtype=np.int64) for x in local},
         )
+
+
+def _serves(arr: _InPerson, district: str, slots: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Whether each pathway of ``slots`` serves ``district`` (every district, or in its list)."""
+    serves = arr.serves_all[slots]
+    mine = arr.serving[district]
+    if len(mine):
+        at = np.minimum(np.searchsorted(mine, slots), len(mine) - 1)
+        serves = serves | (mine[at] == slots)
+    return serves
 
 
 @dataclass(frozen=True, slots=True)

@@ -800,13 +800,22 @@ class Delegate:
         return self.inner.availability(pathways, on)
 
 
+@pytest.mark.parametrize("walks_from", [None, 0])
 @pytest.mark.parametrize(("n", "districts", "seed"), [(1500, 12, 1), (4000, 40, 2)])
-def test_quick_path_equals_the_general_path(n: int, districts: int, seed: int) -> None:
+def test_quick_path_equals_the_general_path(
+    n: int, districts: int, seed: int, walks_from: int | None
+) -> None:
+    """Plans equal the general path's; with ``walks_from`` 0, the ways of candidates that
+    travel always come from arrays (CandidateFinder._walks), not only for many of them."""
     from directory.synthetic import synthetic_directory
     from matching.demand import synthetic_cohort
 
     d = synthetic_directory(n, n_districts=districts, seed=seed)
     quick, general = Matcher(d), Matcher(d, availability=Delegate())
+    loop = Matcher(d)
+    loop._walks_from = 10**9  # the ways one by one
+    if walks_from is not None:
+        quick._walks_from = walks_from
     assert quick.static
     assert not general.static
     rng = random.Random(seed)
@@ -827,6 +836,10 @@ def test_quick_path_equals_the_general_path(n: int, districts: int, seed: int) -
             accept_waitlist=i % 5 == 0,
         )
         assert quick.match(a, on=DAY).model_dump() == general.match(a, on=DAY).model_dump()
+        _, kept, runner_up = quick._quick(a, DAY)
+        _, loop_kept, loop_runner_up = loop._quick(a, DAY)
+        assert drafts(kept) == drafts(loop_kept)
+        assert drafts(runner_up.values()) == drafts(loop_runner_up.values())
 
 
 @pytest.mark.parametrize("at", ["site", "centre"])
