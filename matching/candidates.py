@@ -78,6 +78,7 @@ _INF = float("inf")
 _TWO_R = 2.0 * EARTH_RADIUS_KM  # as haversine_km multiplies: (2.0 * R) * asin(...)
 _ARRAYS_FROM = 80  # pathways seen, from which arrays beat the loop (docs/performance.md)
 _WALKS_FROM = 24  # in the quick path, candidates that travel from which arrays beat the loop
+_MISSES_FROM = 32  # pathways looked at for near misses, from which arrays beat the loop
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -167,7 +168,8 @@ class CandidateFinder:
         self._assessor: Assessor | None = None
         self._facts: dict[tuple[Any, ...], tuple[bool, ...]] = {}
         self._arrays_from = _ARRAYS_FROM  # tests set 0 to use arrays on small directories
-        self._walks_from = _WALKS_FROM  # and this
+        self._walks_from = _WALKS_FROM  # and these two
+        self._misses_from = _MISSES_FROM
         self._compile(directory)
 
     # ----------------------------------------------------------------------------- compiling
@@ -769,12 +771,23 @@ class CandidateFinder:
         person's district): the km, the nearest site's slot (-1: none) and whether it reaches
         the person. The nearest site as :meth:`_nearest` finds it (the same floats, ties to
         the smaller id); distances are kept in ``q.site_km``."""
+        km, site = self._nearest_many(q, arr, slots)
+        with_sites = site >= 0
+        km[~with_sites] = q.centre_km
+        return km, site, serves | (with_sites & (km <= a.travel_km))
+
+    def _nearest_many(
+        self, q: Query, arr: _InPerson, slots: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        """:meth:`_nearest` for many pathway ``slots``: the km (inf without sites) and slot
+        (-1: none) of each one's nearest site, the same floats, ties to the smaller id;
+        distances are kept in ``q.site_km``."""
         start = arr.site_start[slots]
         count = arr.site_start[slots + 1] - start
         with_sites = count > 0
         first = np.cumsum(count) - count  # each pathway's first entry in `sites`
         sites = arr.site_flat[np.repeat(start - first, count) + np.arange(int(count.sum()))]
-        km = np.full(len(slots), q.centre_km)
+        km = np.full(len(slots), _INF)
         site = np.full(len(slots), -1, dtype=np.int64)
         if len(sites):
             km_flat = site_km(q.point, arr.site_lat, arr.site_lon, arr.site_cos, sites)
@@ -785,7 +798,53 @@ class CandidateFinder:
             pos = np.where(is_min, np.arange(len(sites)), len(sites))
             km[with_sites] = nearest
             site[with_sites] = sites[np.minimum.reduceat(pos, heads)]
-        return km, site, serves | (with_sites & (km <= a.travel_km))
+        return km, site
+
+    def _misses_many(
+        self, a: Assessment, q: Query, slots: npt.NDArray[np.int64]
+    ) -> tuple[int, bool, npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        """The facts of :meth:`matching.match.Matcher._facts_of` for many pathway ``slots``
+        (nominal places): the stage reached (0 none in reach, 1 some, 2 some eligible),
+        whether an eligible one in reach is full with a waitlist refused, and the sort
+        distances and slots of those that fail the person.
+
+        In reach is :func:`matching.reach.travel` finding a way: in person (a site serving
+        the district or within the travel limit, or a venue where it serves), outreach where
+        it serves, or phone or online when the person accepts them and it serves the district
+        or lists none.
+        """
+        arr = self._arrays
+        assert arr is not None
+        km, site = self._nearest_many(q, arr, slots)
+        with_sites = site >= 0
+        serves = _serves(arr, a.district, slots)
+        in_person = arr.in_person[slots] & np.where(
+            with_sites, serves | (km <= a.travel_km), serves
+        )
+        reached = in_person | (serves & arr.outreach[slots])
+        if a.accept_remote:
+            reached |= (serves | ~arr.listed[slots]) & arr.remote[slots]
+        fits = np.array(self._profile_ok(a), dtype=bool)[arr.prof[slots]]
+        placed = arr.places[slots] >= 0
+        full = ~placed & ~arr.waitlist[slots] if a.accept_waitlist else ~placed
+        waits = ~placed & arr.waitlist[slots] & (not a.accept_waitlist)
+        stage = 0 if not reached.any() else 2 if (reached & fits).any() else 1
+        refused = bool((reached & fits & waits).any())
+        # sort distance: the nearest site, else 0 where it serves or lists no district, else
+        # the nearest centre of a district it serves
+        order = np.where(with_sites, km, 0.0)
+        for j in np.flatnonzero(~with_sites & ~serves & arr.listed[slots]).tolist():
+            point, centres = (a.lat, a.lon), self._centre
+            order[j] = min(
+                (
+                    haversine_km(point, centres[x])
+                    for x in self._served[int(slots[j])]
+                    if x in centres
+                ),
+                default=_INF,
+            )
+        failed = ~reached | ~fits | full
+        return stage, refused, order[failed], slots[failed]
 
     def _drafts(self, rows: _Rows, at: npt.NDArray[np.int64]) -> list[Draft]:
         """Drafts of rows ``at`` (in the order given)."""
@@ -1138,6 +1197,11 @@ class _InPerson:
     site_lon: npt.NDArray[np.float64]
     site_cos: npt.NDArray[np.float64]  # cosine of the latitude
     mask: npt.NDArray[np.int64]  # needs taken (the taxonomy holds at most 62 needs)
+    in_person: npt.NDArray[np.bool_]  # delivered in person
+    outreach: npt.NDArray[np.bool_]
+    remote: npt.NDArray[np.bool_]  # by phone or online
+    listed: npt.NDArray[np.bool_]  # lists districts (or all)
+    by_need: dict[int, npt.NDArray[np.int64]]  # need bit -> slots of the pathways taking it
     agency: npt.NDArray[np.int64]
     serving: dict[str, npt.NDArray[np.int64]]  # per district, sorted slots serving it locally
 
@@ -1164,6 +1228,13 @@ class _InPerson:
             site_lon=np.array([r[1] for r in f._site_rad], dtype=np.float64),
             site_cos=np.array([r[2] for r in f._site_rad], dtype=np.float64),
             mask=np.array(f._mask, dtype=np.int64),
+            in_person=np.array(["in_person" in x for x in f._delivery], dtype=bool),
+            outreach=np.array(["outreach" in x for x in f._delivery], dtype=bool),
+            remote=np.array(
+                [{"phone", "online"} & set(x) != set() for x in f._delivery], dtype=bool
+            ),
+            listed=np.array(f._listed, dtype=bool),
+            by_need={b: np.array(v, dtype=np.int64) for b, v in f._by_need.items()},
             agency=np.array(f._agency, dtype=np.int64),
             serving={x: np.array(sorted(f._local_all[x]), dtype=np.int64) for x in local},
         )

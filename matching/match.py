@@ -46,6 +46,8 @@ import math
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from directory.errors import AssessmentError
 from directory.places import haversine_km
 from matching.candidates import Candidate, CandidateFinder
@@ -357,6 +359,53 @@ class Matcher(CandidateFinder):
         pool: set[int] = set(self._local[a.district].get(b, ()))
         pool.update(self._ev.get(b, ()))
         pool.update(self._near(a, a.travel_km + NEAR_MISS_KM, (b,)))
+        if self._arrays is not None and len(pool) >= self._misses_from:
+            first = self._misses_arrays(a, q, b, pool)
+        else:
+            first = self._misses_loop(a, q, b, pool)
+        stage, waitlist_refused, order = first
+        misses = [self._miss(i, a, q) for i in order]
+        reason, text = unmet_explanation(
+            label,
+            stage=stage,
+            count=len(everyone),
+            travel_km=a.travel_km,
+            accept_remote=a.accept_remote,
+            waitlist_refused=waitlist_refused,
+        )
+        return Unmet(
+            need=need,
+            need_label=label,
+            reason=reason,
+            explanation=text,
+            near_misses=tuple(misses),
+        )
+
+    def _misses_arrays(
+        self, a: Assessment, q: Query, b: int, pool: set[int]
+    ) -> tuple[int, bool, list[int]]:
+        """:meth:`_misses_loop` from arrays (nominal places): the same answer, tested."""
+        arr = self._arrays
+        assert arr is not None
+        slots = np.fromiter(pool, dtype=np.int64, count=len(pool))
+        slots.sort()
+        stage, refused, km, failed = self._misses_many(a, q, slots)
+        if len(failed) < 3:  # farther pathways too: none of them is in reach
+            farther = np.setdiff1d(arr.by_need[b], slots, assume_unique=True)
+            _, _, km_far, failed_far = self._misses_many(a, q, farther)
+            km = np.concatenate((km, km_far))
+            failed = np.concatenate((failed, failed_far))
+        first = np.lexsort((failed, km))[:3]  # by sort distance, then id (slot order)
+        return stage, refused, failed[first].tolist()
+
+    def _misses_loop(
+        self, a: Assessment, q: Query, b: int, pool: set[int]
+    ) -> tuple[int, bool, list[int]]:
+        """Among ``pool`` (and, when fewer than three fail there, every other pathway taking
+        need ``b``): the stage reached (0 none in reach, 1 some, 2 some eligible), whether an
+        eligible one in reach is full with a waitlist refused, and the three pathways failing
+        the person nearest first (sort distance, then id)."""
+        everyone = self._by_need.get(b, ())
         ok = self._profile_ok(a)
         order: list[tuple[float, str, int]] = []  # (sort distance, id, slot) of the misses
         stage = 0  # 1 any in reach, 2 any in reach and eligible
@@ -377,22 +426,7 @@ class Matcher(CandidateFinder):
                 if failed:
                     order.append((km_order, self._pw[i].id, i))
         order.sort(key=lambda m: (m[0], m[1]))
-        misses = [self._miss(i, a, q) for _, _, i in order[:3]]
-        reason, text = unmet_explanation(
-            label,
-            stage=stage,
-            count=len(everyone),
-            travel_km=a.travel_km,
-            accept_remote=a.accept_remote,
-            waitlist_refused=waitlist_refused,
-        )
-        return Unmet(
-            need=need,
-            need_label=label,
-            reason=reason,
-            explanation=text,
-            near_misses=tuple(misses),
-        )
+        return stage, waitlist_refused, [i for _, _, i in order[:3]]
 
 
 def match(

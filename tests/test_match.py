@@ -1047,3 +1047,53 @@ def test_full_pathways_are_named_with_the_period_of_the_day_matched(
     assert named
     for miss in named:
         assert f"no place left in {period_for(by_id[miss.pathway], on).key}" in miss.reason
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases)
+def test_arrays_everywhere_give_the_general_paths_plan(case: tuple[Directory, Assessment]) -> None:
+    """Generated directories and assessments (remote accepted or not): a matcher using arrays
+    wherever it can (candidates, ways, near misses) gives the plan of the general path, words
+    included."""
+    d, a = case
+    fast, general = Matcher(d), Matcher(d, availability=Delegate())
+    fast._arrays_from = fast._walks_from = fast._misses_from = 0
+    assert fast.match(a, on=DAY).model_dump() == general.match(a, on=DAY).model_dump()
+
+
+@pytest.mark.parametrize("misses_from", [0, 10**9])
+def test_a_waitlist_out_of_reach_is_not_a_waitlist_refused(
+    tmp_path: Path, misses_from: int
+) -> None:
+    """Hand-checked: the pathway in reach is closed; the one with a waitlist is 50 km away. The
+    need is unmet for want of places, and no waitlist the person could have used was refused
+    (near misses from arrays and from the loop alike)."""
+    from tests.factories import agency, make_directory
+
+    closed = {"places": 0, "per": "month", "status": "closed", "updated": "2026-10-01"}
+    waiting = {"places": 0, "per": "month", "status": "open", "updated": "2026-10-01"}
+    near = agency()
+    near["pathways"][0]["capacity"] = closed
+    far = agency(
+        "far-help",
+        sites=[
+            {
+                "id": "far-office",
+                "name": "Office",
+                "district": "cambridge",
+                "lat": 52.2,
+                "lon": 0.14,
+            }
+        ],
+    )
+    far["pathways"][0].update(districts=["cambridge"], sites=["far-office"], capacity=waiting)
+    d = load(make_directory(tmp_path, agencies={"housing-help": near, "far-help": far}))
+    a = Assessment(
+        needs=("accommodation",), district="fenland", lat=52.66, lon=0.16, age=30, travel_km=5.0
+    )
+    m = Matcher(d)
+    m._misses_from = misses_from
+    (unmet,) = m.match(a, on=DAY).unmet
+    assert unmet.reason == "full"
+    assert "waitlist" not in unmet.explanation
+    assert [x.pathway for x in unmet.near_misses] == ["housing-help-support", "far-help-support"]
