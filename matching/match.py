@@ -412,18 +412,27 @@ class Matcher(CandidateFinder):
         waitlist_refused = False
         avail = self._availability(pool, q.day)
         for i in sorted(pool):
-            km_order, reached, fits, failed, waits = self._facts_of(i, a, q, ok, avail[i])
+            km_order, reached, fits, missed, waits = self._facts_of(i, a, q, ok, avail[i])
             if reached:
                 stage = max(stage, 2 if fits else 1)
                 waitlist_refused |= fits and waits
-            if failed:
+            if missed:
                 order.append((km_order, self._pw[i].id, i))
-        if len(order) < 3:  # farther pathways too: none of them is in reach
-            farther = [i for i in everyone if i not in pool]
-            avail = self._availability(farther, q.day)
-            for i in farther:
-                km_order, _, _, failed, _ = self._facts_of(i, a, q, ok, avail[i])
-                if failed:
+        arr = self._arrays
+        if len(order) < 3 and arr is not None:  # farther pathways too, the first three by arrays
+            slots = np.fromiter(pool, dtype=np.int64, count=len(pool))
+            slots.sort()
+            farther = np.setdiff1d(arr.by_need[b], slots, assume_unique=True)
+            _, _, km, misses = self._misses_many(a, q, farther)
+            for j in np.lexsort((misses, km))[:3].tolist():
+                i = int(misses[j])
+                order.append((float(km[j]), self._pw[i].id, i))
+        elif len(order) < 3:  # farther pathways too: none of them is in reach
+            farther_slots = [i for i in everyone if i not in pool]
+            avail = self._availability(farther_slots, q.day)
+            for i in farther_slots:
+                km_order, _, _, missed, _ = self._facts_of(i, a, q, ok, avail[i])
+                if missed:
                     order.append((km_order, self._pw[i].id, i))
         order.sort(key=lambda m: (m[0], m[1]))
         return stage, waitlist_refused, [i for _, _, i in order[:3]]

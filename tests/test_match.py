@@ -11,6 +11,7 @@ The oracles are written here and share nothing with the matcher but the public r
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import random
@@ -30,7 +31,7 @@ from matching.assessment import Assessment, assess
 from matching.batch import match_many
 from matching.capacity import Ledger, NominalCapacity
 from matching.eligibility import eligible
-from matching.match import Matcher, match
+from matching.match import NEAR_MISS_KM, Matcher, match
 from matching.plan import UNMET_REASONS, Plan
 from matching.reach import reach
 from tests.strategies import match_assessments, match_directories
@@ -1053,12 +1054,15 @@ def test_full_pathways_are_named_with_the_period_of_the_day_matched(
 @given(cases)
 def test_arrays_everywhere_give_the_general_paths_plan(case: tuple[Directory, Assessment]) -> None:
     """Generated directories and assessments (remote accepted or not): a matcher using arrays
-    wherever it can (candidates, ways, near misses) gives the plan of the general path, words
-    included."""
+    wherever it can (candidates, ways, near misses), and one with the usual thresholds, give
+    the plan of the general path, words included."""
     d, a = case
     fast, general = Matcher(d), Matcher(d, availability=Delegate())
     fast._arrays_from = fast._walks_from = fast._misses_from = 0
-    assert fast.match(a, on=DAY).model_dump() == general.match(a, on=DAY).model_dump()
+    expected = general.match(a, on=DAY).model_dump()
+    assert fast.match(a, on=DAY).model_dump() == expected
+    # loops for the few, arrays for the farther near misses (none here is large)
+    assert Matcher(d).match(a, on=DAY).model_dump() == expected
 
 
 @pytest.mark.parametrize("misses_from", [0, 10**9])
@@ -1097,3 +1101,97 @@ def test_a_waitlist_out_of_reach_is_not_a_waitlist_refused(
     assert unmet.reason == "full"
     assert "waitlist" not in unmet.explanation
     assert [x.pathway for x in unmet.near_misses] == ["housing-help-support", "far-help-support"]
+
+
+@pytest.mark.parametrize("misses_from", [0, 10**9])
+def test_near_misses_from_arrays_equal_the_loops_for_every_need(misses_from: int) -> None:
+    """Near misses asked for every need of each person, met or not, some people placed far
+    from every site: arrays (all, or only for the farther) against the general path's loop."""
+    from directory.synthetic import synthetic_directory
+    from matching.demand import synthetic_cohort
+
+    d = synthetic_directory(3000, n_districts=30, seed=4)
+    fast, general = Matcher(d), Matcher(d, availability=Delegate())
+    fast._misses_from = misses_from
+    rng = random.Random(4)
+    for i, p in enumerate(synthetic_cohort(d, 40, seed=4)):
+        a = Assessment(
+            needs=tuple(x.id for x in d.needs),
+            district=p.district,
+            lat=p.lat + (3.0 if i % 4 == 0 else 0.0),
+            lon=p.lon,
+            age=p.age,
+            gender=p.gender,
+            offence=p.offence,
+            travel_km=rng.choice([0.5, 10.0, 30.0]),
+            accept_remote=i % 2 == 0,
+            accept_waitlist=i % 3 == 0,
+        )
+        q, g = fast._prelude(a, DAY), general._prelude(a, DAY)
+        for b in fast._bit.values():
+            assert fast._unmet(a, q, b) == general._unmet(a, g, b)
+
+
+@pytest.mark.parametrize("misses_from", [0, 10**9])
+def test_near_misses_beyond_the_search_ring_nearest_first(tmp_path: Path, misses_from: int) -> None:
+    """Hand-checked: no pathway for the need within the travel limit plus 50 km of Wisbech;
+    the near misses are the three nearest of those farther away, ties by id (three pathways
+    of one Cambridge office at the same distance, two of them shown)."""
+    from tests.factories import agency, make_directory
+
+    def cambridge(ident: str, lat: float, pathways: int = 1) -> dict[str, Any]:
+        office = {
+            "id": f"{ident}-office",
+            "name": "Office",
+            "district": "cambridge",
+            "lat": lat,
+            "lon": 0.16,
+        }
+        made = agency(ident, sites=[office])
+        first = made["pathways"][0]
+        first.update(districts=["cambridge"], sites=[f"{ident}-office"])
+        for k in range(1, pathways):
+            made["pathways"].append({**copy.deepcopy(first), "id": f"{ident}-support-{k}"})
+        return made
+
+    # sites for another need in 160 grid cells far away, so that the search ring is smaller
+    # than the grid (else every cell is searched)
+    filler = agency(
+        "z-filler",
+        sites=[
+            {
+                "id": f"z-{k}",
+                "name": f"Site {k}",
+                "district": "cambridge",
+                "lat": 50.0 + (k // 15) * 0.1,
+                "lon": -3.0 + (k % 15) * 0.15,
+            }
+            for k in range(160)
+        ],
+    )
+    filler["pathways"][0].update(
+        needs=["drugs"], districts=["cambridge"], sites=[f"z-{k}" for k in range(160)]
+    )
+    agencies = {
+        "z-filler": filler,
+        "c-near": cambridge("c-near", 51.85),  # about 90 km from the person
+        "b-twin": cambridge("b-twin", 51.80, pathways=3),  # about 96 km, three pathways
+        "a-farthest": cambridge("a-farthest", 51.70),  # about 107 km
+    }
+    d = load(make_directory(tmp_path, agencies=agencies))
+    a = Assessment(
+        needs=("accommodation",), district="fenland", lat=52.66, lon=0.16, age=30, travel_km=0.5
+    )
+    m, general = Matcher(d), Matcher(d, availability=Delegate())
+    m._misses_from = misses_from
+    b = m.need_bit("accommodation")
+    assert not m._near(a, a.travel_km + NEAR_MISS_KM, (b,))  # all of them farther
+    (unmet,) = m.match(a, on=DAY).unmet
+    assert unmet.reason == "not-in-reach"
+    assert [x.pathway for x in unmet.near_misses] == [
+        "c-near-support",
+        "b-twin-support",
+        "b-twin-support-1",
+    ]
+    assert all(x.distance_km and x.distance_km > 50.5 for x in unmet.near_misses)
+    assert m.match(a, on=DAY).model_dump() == general.match(a, on=DAY).model_dump()
