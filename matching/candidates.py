@@ -550,13 +550,16 @@ class CandidateFinder:
             periods = self._periods_of(on)
             if periods == self._nominal_periods:
                 return self._nominal
+            # the same places, other periods' names: each pathway's worked out once, when asked
             other = self._nominal_other.get(periods)
-            if other is None:  # the same places, other periods' names: compiled once each
+            if other is None:
                 if len(self._nominal_other) >= 8:
                     self._nominal_other.clear()
-                found = self.availability.availability(self._pw, on)
-                other = {i: found[p.id] for i, p in enumerate(self._pw)}
-                self._nominal_other[periods] = other
+                other = self._nominal_other[periods] = {}
+            missing = sorted({i for i in slots if i not in other})
+            if missing:
+                found = self.availability.availability([self._pw[i] for i in missing], on)
+                other.update((i, found[self._pw[i].id]) for i in missing)
             return other
         wanted = sorted(set(slots))
         found = self.availability.availability([self._pw[i] for i in wanted], on)
