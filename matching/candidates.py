@@ -377,7 +377,7 @@ class CandidateFinder:
                 self._qf[x] = {b: tuple(v) for b, v in fs.items()}
                 self._qw[x] = {b: tuple(v) for b, v in ws.items()}
             if len(self._need_ids) <= 62:  # masks fit in 64-bit integers
-                self._arrays = _InPerson.compile(self, local)
+                self._arrays = _InPerson.compile(self)
 
     # ----------------------------------------------------------------------------- look-ups
     @property
@@ -1209,7 +1209,7 @@ class _InPerson:
     serving: dict[str, npt.NDArray[np.int64]]  # per district, sorted slots serving it locally
 
     @staticmethod
-    def compile(f: CandidateFinder, local: dict[str, dict[int, list[int]]]) -> _InPerson:
+    def compile(f: CandidateFinder) -> _InPerson:
         """The arrays of finder ``f`` (its nominal places compiled)."""
         assert f._nominal is not None
         nominal = [f._nominal[i] for i in range(len(f._pw))]
@@ -1239,7 +1239,7 @@ class _InPerson:
             listed=np.array(f._listed, dtype=bool),
             by_need={b: np.array(v, dtype=np.int64) for b, v in f._by_need.items()},
             agency=np.array(f._agency, dtype=np.int64),
-            serving={x: np.array(sorted(f._local_all[x]), dtype=np.int64) for x in local},
+            serving={x: np.array(sorted(v), dtype=np.int64) for x, v in f._local_all.items()},
         )
 
 

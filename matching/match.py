@@ -68,6 +68,8 @@ from matching.plan import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import numpy.typing as npt
+
     from directory.models import Directory
     from matching.assessment import Assessment
     from matching.candidates import Draft, Query
@@ -390,13 +392,23 @@ class Matcher(CandidateFinder):
         slots = np.fromiter(pool, dtype=np.int64, count=len(pool))
         slots.sort()
         stage, refused, km, failed = self._misses_many(a, q, slots)
-        if len(failed) < 3:  # farther pathways too: none of them is in reach
-            farther = np.setdiff1d(arr.by_need[b], slots, assume_unique=True)
-            _, _, km_far, failed_far = self._misses_many(a, q, farther)
-            km = np.concatenate((km, km_far))
-            failed = np.concatenate((failed, failed_far))
         first = np.lexsort((failed, km))[:3]  # by sort distance, then id (slot order)
-        return stage, refused, failed[first].tolist()
+        order = list(zip(km[first].tolist(), failed[first].tolist(), strict=True))
+        if len(order) < 3:  # farther pathways too: none of them is in reach
+            order = sorted(order + self._farther(a, q, b, slots))[:3]
+        return stage, refused, [i for _, i in order]
+
+    def _farther(
+        self, a: Assessment, q: Query, b: int, nearby: npt.NDArray[np.int64]
+    ) -> list[tuple[float, int]]:
+        """The three pathways taking need ``b`` outside the sorted slots ``nearby`` that fail
+        the person (all do: none is in reach) nearest first, ties by id: (sort distance, slot)."""
+        arr = self._arrays
+        assert arr is not None
+        farther = np.setdiff1d(arr.by_need[b], nearby, assume_unique=True)
+        _, _, km, failed = self._misses_many(a, q, farther)
+        first = np.lexsort((failed, km))[:3]
+        return list(zip(km[first].tolist(), failed[first].tolist(), strict=True))
 
     def _misses_loop(
         self, a: Assessment, q: Query, b: int, pool: set[int]
@@ -418,15 +430,10 @@ class Matcher(CandidateFinder):
                 waitlist_refused |= fits and waits
             if missed:
                 order.append((km_order, self._pw[i].id, i))
-        arr = self._arrays
-        if len(order) < 3 and arr is not None:  # farther pathways too, the first three by arrays
-            slots = np.fromiter(pool, dtype=np.int64, count=len(pool))
-            slots.sort()
-            farther = np.setdiff1d(arr.by_need[b], slots, assume_unique=True)
-            _, _, km, misses = self._misses_many(a, q, farther)
-            for j in np.lexsort((misses, km))[:3].tolist():
-                i = int(misses[j])
-                order.append((float(km[j]), self._pw[i].id, i))
+        if len(order) < 3 and self._arrays is not None:  # farther pathways too, by arrays
+            nearby = np.fromiter(pool, dtype=np.int64, count=len(pool))
+            nearby.sort()
+            order += [(km, self._pw[i].id, i) for km, i in self._farther(a, q, b, nearby)]
         elif len(order) < 3:  # farther pathways too: none of them is in reach
             farther_slots = [i for i in everyone if i not in pool]
             avail = self._availability(farther_slots, q.day)
