@@ -9,8 +9,9 @@ Needs ``highspy`` and ``ortools`` (the ``solvers`` extra) for the solver peers.
    Times are CPU time of this thread (``time.thread_time``), so other work on the machine slows
    them less than wall time; medians and 99th percentiles.
 2. **Solvers**: the instances :func:`matching.cover.best_cover` receives inside those matches
-   (the candidates after the matcher's reductions), solved by ours, by the textbook greedy
-   cover, by one HiGHS MIP and by one CP-SAT model (the model builders of
+   (the candidates after the matcher's reductions), solved by ours (``exact``: the search in C;
+   ``Python``: :func:`matching.cover.best_cover_python`, its reference, answers asserted equal),
+   by the textbook greedy cover, by one HiGHS MIP and by one CP-SAT model (the model builders of
    ``benchmarks/cover.py``), each timed with its model building, in this process: each solver
    in a pass of its own over the instances (the ratios), and all four one after another on
    each instance (``interleaved``: each then starts with the others' footprint in the caches,
@@ -41,7 +42,14 @@ from directory.models import Directory
 from directory.synthetic import synthetic_directory
 from matching.assessment import Assessment
 from matching.batch import match_many
-from matching.cover import Cover, Option, best_cover, cover_key, greedy_cover
+from matching.cover import (
+    Cover,
+    Option,
+    best_cover,
+    best_cover_python,
+    cover_key,
+    greedy_cover,
+)
 from matching.demand import synthetic_cohort
 from matching.match import Matcher
 
@@ -143,6 +151,7 @@ def solvers(instances: list[Instance], *, peers: bool) -> SolverRow:
 
     run: dict[str, Callable[[Instance], object]] = {
         "exact": lambda i: best_cover(i[0], i[1], free_agencies=i[2]),
+        "Python": lambda i: best_cover_python(i[0], i[1], free_agencies=i[2]),
         "greedy": lambda i: greedy_cover(i[0], i[1], free_agencies=i[2]),
     }
     if peers:
@@ -160,6 +169,7 @@ def solvers(instances: list[Instance], *, peers: bool) -> SolverRow:
             answers[name] = solve(instance)
             row.mixed[name].append((time.thread_time() - t0) * 1e6)
         exact, greedy = answers["exact"], answers["greedy"]
+        assert exact == answers["Python"]  # the compiled search against its reference
         assert isinstance(exact, Cover)
         assert isinstance(greedy, Cover)
         if greedy.key[:2] > exact.key[:2]:

@@ -109,6 +109,17 @@ and takes microseconds to tens of microseconds; on an adversarial family (8 need
 pathways, 30 agencies with the same masks, every distance and spare equal) under 200 of the
 7,651 possible states. It is correct, and slow, for 22 needs met only by small, overlapping
 options.
+
+*In C.* :func:`best_cover` runs this algorithm in a C extension, ``matching._cover`` (built at
+install, optional), and :func:`best_cover_python` is the reference, this module's Python. The
+Python search keeps the key as one integer, which outgrows 64 bits; the C search keeps the levels
+that integer encodes, ``(agencies + agencies still needed, pathways + pathways still needed,
+distance, sum of (S - spare), pathways, chosen ranks as a bitset)``, compared in turn, with
+states tied as the Python heap ties them (by agency index, then needs met). The order is the
+same, so it expands and queues the same states in the same order: the tests compare the covers
+and the counters on thousands of generated instances. Instances it cannot hold (needs at bit 64
+or above, more than 16 needs that can be met, a field of 2**40 or more) go to the Python search.
+At national size the C search is 10-20 times faster (``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -119,13 +130,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
 __all__ = [
     "Cover",
     "CoverKey",
     "Option",
     "best_cover",
+    "best_cover_python",
     "cover_key",
     "greedy_cover",
     "is_cover",
@@ -135,6 +147,19 @@ CoverKey = tuple[int, int, int, int, int, tuple[int, ...]]
 """(needs not met, agencies not free, pathways, distance, -spare, sorted chosen indices)."""
 
 _NO_FREE: frozenset[int] = frozenset()
+
+
+def _compiled() -> Callable[..., tuple[tuple[int, ...], int, int, int, int] | None] | None:
+    try:
+        from matching._cover import search
+    except ImportError:  # pragma: no cover - the extension is built wherever the tests run
+        return None
+    return search
+
+
+_search = _compiled()
+COMPILED = _search is not None
+"""Whether :func:`best_cover` searches in C (``matching._cover``, built at install)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +458,47 @@ def best_cover(
     and the search. Time ``O(P**2 + 2**t * A * P * log(2**t * A * P))`` for ``t`` coverable
     needs, ``P`` options and ``A`` agencies left after the reduction; exponential in the needs
     only.
+    """
+    _check_universe(universe)
+    if _search is not None:
+        got = _search(universe, options, free_agencies)
+        if got is not None:
+            picked, kept, agencies, expanded, pushed = got
+            if stats is not None:
+                reach = 0
+                for o in options:
+                    reach |= o.mask
+                stats.update(
+                    options=len(options),
+                    needs=(reach & universe).bit_count(),
+                    kept=kept,
+                    agencies=agencies,
+                    expanded=expanded,
+                    pushed=pushed,
+                )
+            covered = 0
+            for i in picked:
+                covered |= options[i].mask
+            return Cover(picked, covered & universe, _key(universe, options, picked, free_agencies))
+    return best_cover_python(universe, options, free_agencies=free_agencies, stats=stats)
+
+
+def best_cover_python(
+    universe: int,
+    options: Sequence[Option],
+    *,
+    free_agencies: frozenset[int] = _NO_FREE,
+    stats: dict[str, int] | None = None,
+) -> Cover:
+    """:func:`best_cover` in Python: the reference the compiled search is tested against.
+
+    Same parameters, answer and counters as :func:`best_cover`, which calls it when the C
+    extension ``matching._cover`` is not built or cannot take the instance (a universe of 64
+    needs or more, more than 16 needs that can be met, a field of 2**40 or more).
+
+    >>> opts = [Option(0b0111, 0, 0, 0), Option(0b0011, 1, 0, 0), Option(0b1100, 1, 0, 0)]
+    >>> best_cover_python(0b1111, opts) == best_cover(0b1111, opts)
+    True
     """
     _check_universe(universe)
     free = free_agencies
