@@ -110,7 +110,7 @@ def latency(m: Matcher, cases: list[Assessment]) -> tuple[list[float], list[floa
         else:
             q = m._gather(a, DAY)
             kept, _ = m._reduce(q)
-        options = [Option(r.mask, r.agency, r.distance_m, r.spare) for r in kept]
+        options = [Option(r.mask, r.agency, r.distance, r.spare) for r in kept]
         instances.append((q.universe, options, q.free))
     return cpu, wall, instances
 

@@ -68,7 +68,6 @@ if TYPE_CHECKING:
     from directory.models import Directory, Eligibility, Pathway
     from matching.assessment import Assessment, Assessor
     from matching.capacity import AvailabilitySource
-    from matching.cover import Option
 
 __all__ = ["Candidate", "CandidateFinder", "Draft", "Query"]
 
@@ -116,11 +115,10 @@ class Draft:
     slot: int
     mask: int
     agency: int
-    distance_m: int
+    distance: int  # metres (the solver's option fields: mask, agency, distance, spare)
     spare: int
     waitlisted: bool
     way: tuple[float, str, str | None] | None  # (km, mode, site); None: no travel whatever
-    option: Option | None = None  # built once, when first passed to the solver
 
 
 @dataclass(slots=True)
@@ -473,7 +471,7 @@ class CandidateFinder:
         """True when every way in person costs ``a`` at least a metre: the person is a metre
         or more from the district centre and from every site (a metre is under 0.00001 degrees
         of latitude, so only sites in that band are measured). Then every candidate that
-        travels has a positive ``distance_m``."""
+        travels has a positive ``distance``."""
         if q.centre_km < 0.001:
             return False
         lats, lons = self._site_lats, self._site_lons
@@ -1076,8 +1074,8 @@ class CandidateFinder:
                 i = raw.slot
                 way = self._way(i, a, q, self._nearest(i, a, q))
                 raw.way = way
-                raw.distance_m = -1 if way is None else round(way[0] * 1000)
-        raws = [r for r in raws if r.distance_m >= 0]
+                raw.distance = -1 if way is None else round(way[0] * 1000)
+        raws = [r for r in raws if r.distance >= 0]
         for i, m, ag, spare in zero:
             if ag not in pruned:
                 raws.append(Draft(i, m, ag, 0, spare, False, None))
@@ -1109,7 +1107,7 @@ class CandidateFinder:
                     mask=raw.mask,
                     delivery=way[1],
                     site=way[2],
-                    distance_m=raw.distance_m,
+                    distance_m=raw.distance,
                     spare=raw.spare,
                     waitlisted=raw.waitlisted,
                 )
@@ -1143,7 +1141,7 @@ class CandidateFinder:
             if raw.waitlisted or counts[raw.agency] != 1 or raw.agency in free:
                 kept.append(raw)
                 continue
-            entry = ((raw.distance_m, -raw.spare, raw.slot), raw)
+            entry = ((raw.distance, -raw.spare, raw.slot), raw)
             group = best.get(raw.mask)
             if group is None:
                 best[raw.mask] = [entry]
@@ -1260,7 +1258,7 @@ class _Rows:
     slot: npt.NDArray[np.int64]
     mask: npt.NDArray[np.int64]
     agency: npt.NDArray[np.int64]
-    distance: npt.NDArray[np.int64]  # metres, as Draft.distance_m
+    distance: npt.NDArray[np.int64]  # metres, as Draft.distance
     spare: npt.NDArray[np.int64]
     waitlisted: npt.NDArray[np.bool_]
     km: npt.NDArray[np.float64]  # the way's km (0 when free of travel)

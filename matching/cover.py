@@ -127,7 +127,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -136,6 +136,7 @@ __all__ = [
     "Cover",
     "CoverKey",
     "Option",
+    "OptionLike",
     "best_cover",
     "best_cover_python",
     "cover_key",
@@ -218,6 +219,24 @@ class Option:
             raise ValueError(f"Option.spare must be a non-negative score, got {self.spare}")
 
 
+class OptionLike(Protocol):
+    """What the solvers read of an option: any object with :class:`Option`'s four int fields.
+
+    :class:`Option` checks its fields; a caller passing its own records (the matcher passes
+    its working records, whose fields it made) vouches for the same: ``mask`` positive, the
+    others non-negative.
+    """
+
+    @property
+    def mask(self) -> int: ...
+    @property
+    def agency(self) -> int: ...
+    @property
+    def distance(self) -> int: ...
+    @property
+    def spare(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Cover:
     """The options chosen to meet a universe of needs.
@@ -245,7 +264,7 @@ def _check_universe(universe: int) -> None:
         raise ValueError(f"universe must be a non-negative bitmask of needs, got {universe}")
 
 
-def _check_chosen(options: Sequence[Option], chosen: Sequence[int]) -> None:
+def _check_chosen(options: Sequence[OptionLike], chosen: Sequence[int]) -> None:
     n = len(options)
     for i in chosen:
         if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < n:
@@ -253,7 +272,7 @@ def _check_chosen(options: Sequence[Option], chosen: Sequence[int]) -> None:
 
 
 def _key(
-    universe: int, options: Sequence[Option], picked: tuple[int, ...], free: frozenset[int]
+    universe: int, options: Sequence[OptionLike], picked: tuple[int, ...], free: frozenset[int]
 ) -> CoverKey:
     """The key of ``picked`` (sorted, distinct, valid indices); no checks."""
     covered = 0
@@ -272,7 +291,7 @@ def _key(
 
 def cover_key(
     universe: int,
-    options: Sequence[Option],
+    options: Sequence[OptionLike],
     chosen: Sequence[int],
     *,
     free_agencies: frozenset[int] = _NO_FREE,
@@ -317,7 +336,7 @@ def cover_key(
     return _key(universe, options, picked, free_agencies)
 
 
-def is_cover(universe: int, options: Sequence[Option], chosen: Sequence[int]) -> bool:
+def is_cover(universe: int, options: Sequence[OptionLike], chosen: Sequence[int]) -> bool:
     """Decide whether ``chosen`` is an irredundant cover of everything the options can meet.
 
     True when the chosen options together meet every need of ``universe`` that the union of
@@ -385,7 +404,7 @@ _NO_TABLE: Mapping[int, int] = MappingProxyType({})
 
 def best_cover(
     universe: int,
-    options: Sequence[Option],
+    options: Sequence[OptionLike],
     *,
     free_agencies: frozenset[int] = _NO_FREE,
     stats: dict[str, int] | None = None,
@@ -485,7 +504,7 @@ def best_cover(
 
 def best_cover_python(
     universe: int,
-    options: Sequence[Option],
+    options: Sequence[OptionLike],
     *,
     free_agencies: frozenset[int] = _NO_FREE,
     stats: dict[str, int] | None = None,
@@ -712,7 +731,7 @@ def best_cover_python(
 
 def greedy_cover(
     universe: int,
-    options: Sequence[Option],
+    options: Sequence[OptionLike],
     *,
     free_agencies: frozenset[int] = _NO_FREE,
 ) -> Cover:

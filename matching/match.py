@@ -51,7 +51,7 @@ import numpy as np
 from directory.errors import AssessmentError
 from directory.places import haversine_km
 from matching.candidates import Candidate, CandidateFinder
-from matching.cover import Cover, Option, best_cover
+from matching.cover import Cover, best_cover
 from matching.eligibility import check
 from matching.explain import full_reason, referral_reason, summary, unmet_explanation
 from matching.plan import (
@@ -121,12 +121,7 @@ class Matcher(CandidateFinder):
 
     # ----------------------------------------------------------------------------- matching
     def _solve(self, universe: int, raws: Sequence[Draft], free: frozenset[int]) -> Cover:
-        options: list[Option] = []
-        for r in raws:
-            if r.option is None:
-                r.option = Option(r.mask, r.agency, r.distance_m, r.spare)
-            options.append(r.option)
-        return best_cover(universe, options, free_agencies=free)
+        return best_cover(universe, raws, free_agencies=free)  # drafts have the option fields
 
     def match(self, a: Assessment, *, on: date | None = None) -> Plan:
         """The best plan for ``a``: exact, explained, deterministic.
@@ -172,7 +167,7 @@ class Matcher(CandidateFinder):
             if not cover.covered & b:
                 continue
             takers = [r for r in chosen if r.mask & b]
-            raw = min(takers, key=lambda r: (r.agency not in free, r.distance_m, r.slot))
+            raw = min(takers, key=lambda r: (r.agency not in free, r.distance, r.slot))
             p = self._pw[raw.slot]
             r = shown[raw.slot]
             agency_id = self._agency_ids[raw.agency]
@@ -231,7 +226,7 @@ class Matcher(CandidateFinder):
         )
         unmet_mask = q.universe & ~cover.covered
         unmet = tuple(self._unmet(a, q, b) for b in self._bit.values() if unmet_mask & b)
-        total_m = sum(r.distance_m for r in chosen)
+        total_m = sum(r.distance for r in chosen)
         objective = Objective(
             needs_met=cover.covered.bit_count(),
             needs_unmet=unmet_mask.bit_count(),

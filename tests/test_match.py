@@ -940,7 +940,7 @@ def test_a_site_at_the_persons_door_costs_no_travel(
 
 
 def drafts(raws: Any) -> list[tuple[Any, ...]]:
-    return [(r.slot, r.mask, r.agency, r.distance_m, r.spare, r.waitlisted, r.way) for r in raws]
+    return [(r.slot, r.mask, r.agency, r.distance, r.spare, r.waitlisted, r.way) for r in raws]
 
 
 def assert_arrays_equal_the_loop(m: Matcher, a: Assessment) -> None:
