@@ -527,7 +527,35 @@ class CandidateFinder:
         if (y1 - y0 + 1) * (x1 - x0 + 1) > len(self._grid):
             return list(self._grid)
         grid = self._grid
-        return [(y, x) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (y, x) in grid]
+        if dlon >= 90:
+            return [(y, x) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (y, x) in grid]
+        # A cell of the box is left out when every point of it is farther than km: for a point
+        # of the cell, |its latitude - lat| and |its longitude - lon| are at least those of the
+        # cell's nearest edges (0 inside its band), and the cosine of its latitude at least the
+        # smaller at the cell's two edges, so the haversine of the angle to it is at least
+        # hav(dlat) + cos(lat) * that cosine * hav(dlon) (every term increasing; the box spans
+        # under 90 degrees of longitude). Kept when that bound is within km, with a margin.
+        limit = math.sin(km / (2 * EARTH_RADIUS_KM)) ** 2 * (1 + 1e-9) + 1e-18
+        cos_lat = math.cos(math.radians(lat))
+        rows: list[tuple[int, float, float]] = []
+        for y in range(y0, y1 + 1):
+            south, north = y * _CELL_LAT, (y + 1) * _CELL_LAT
+            gap = south - lat if lat < south else lat - north if lat > north else 0.0
+            h_lat = math.sin(math.radians(gap) / 2) ** 2
+            if h_lat <= limit:
+                low = min(math.cos(math.radians(south)), math.cos(math.radians(north)))
+                rows.append((y, h_lat, cos_lat * max(low, 0.0)))
+        cols: list[tuple[int, float]] = []
+        for x in range(x0, x1 + 1):
+            west, east = x * _CELL_LON, (x + 1) * _CELL_LON
+            gap = west - lon if lon < west else lon - east if lon > east else 0.0
+            cols.append((x, math.sin(math.radians(gap) / 2) ** 2))
+        return [
+            (y, x)
+            for y, h_lat, weight in rows
+            for x, h_lon in cols
+            if h_lat + weight * h_lon <= limit and (y, x) in grid
+        ]
 
     def _near(self, a: Assessment, km: float, bits: Sequence[int]) -> set[int]:
         """Pathways (not serving everywhere) delivered in person at a site in a grid cell that

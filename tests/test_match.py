@@ -12,6 +12,7 @@ The oracles are written here and share nothing with the matcher but the public r
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import json
 import random
@@ -1195,3 +1196,113 @@ def test_near_misses_beyond_the_search_ring_nearest_first(tmp_path: Path, misses
     ]
     assert all(x.distance_km and x.distance_km > 50.5 for x in unmet.near_misses)
     assert m.match(a, on=DAY).model_dump() == general.match(a, on=DAY).model_dump()
+
+
+# ---------------------------------------------------------------------------------------------
+# The grid cells that may hold a site within reach (CandidateFinder._cells)
+# ---------------------------------------------------------------------------------------------
+
+
+def _point_at(lat: float, lon: float, km: float, bearing: float) -> tuple[float, float]:
+    """The point ``km`` from (lat, lon) on ``bearing`` degrees (spherical destination)."""
+    import math
+
+    from directory.places import EARTH_RADIUS_KM
+
+    d = km / EARTH_RADIUS_KM
+    p1, l1, b = math.radians(lat), math.radians(lon), math.radians(bearing)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(
+        math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+    )
+    return math.degrees(p2), math.degrees(l2)
+
+
+@functools.cache
+def _grid_finder() -> Matcher:
+    """A matcher whose grid the cell tests replace (only its keys are read)."""
+    return Matcher(load())
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(
+    lat=st.floats(-70, 70),
+    lon=st.floats(-170, 170),
+    km=st.floats(0.05, 120),
+    bearing=st.floats(0, 360),
+    frac=st.floats(0, 1.0000001),
+)
+def test_cells_hold_every_point_within_reach(
+    lat: float, lon: float, km: float, bearing: float, frac: float
+) -> None:
+    """Every point within ``km`` lies in a cell ``_cells`` returns, corners of the box left out
+    or not (a lower bound of the distance to a cell decides: see the method)."""
+    from directory.places import haversine_km
+    from matching.candidates import _CELL_LAT, _CELL_LON, _cell
+
+    finder = _grid_finder()
+    cy, cx = _cell(lat, lon)
+    ry, rx = int(km / 111 / _CELL_LAT) + 3, int(km / (111 * 0.34) / _CELL_LON) + 3
+    finder._grid = {
+        (y, x): {} for y in range(cy - ry, cy + ry + 1) for x in range(cx - rx, cx + rx + 1)
+    }
+    cells = set(finder._cells(lat, lon, km))
+    q = _point_at(lat, lon, km * frac, bearing)
+    if haversine_km((lat, lon), q) <= km:
+        assert _cell(*q) in cells
+
+
+def test_cells_leave_out_the_corners_of_the_box() -> None:
+    """At Wisbech with 25 km, the cells wholly beyond 25 km (the box's corners) are left out,
+    and every cell returned has a point within 25 km (checked on a fine sample)."""
+    from directory.places import haversine_km
+    from matching.candidates import _CELL_LAT, _CELL_LON
+
+    finder = _grid_finder()
+    lat, lon, km = 52.666, 0.159, 25.0
+    finder._grid = {(y, x): {} for y in range(640, 680) for x in range(-20, 20)}
+    cells = finder._cells(lat, lon, km)
+    box = {
+        (y, x)
+        for y in range(640, 680)
+        for x in range(-20, 20)
+        if any(
+            haversine_km((lat, lon), ((y + i / 8) * _CELL_LAT, (x + j / 8) * _CELL_LON)) <= km
+            for i in range(9)
+            for j in range(9)
+        )
+    }
+    assert box <= set(cells)  # every cell a sampled point within reach falls in is there
+    assert len(cells) <= 40  # the 7 x 7 box around Wisbech has 49 cells; corners left out
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(
+    lat=st.floats(-70, 70),
+    lon=st.floats(-170, 170),
+    dy=st.integers(-4, 4),
+    dx=st.integers(-4, 4),
+)
+def test_cells_keep_a_cell_whose_nearest_corner_is_just_within_reach(
+    lat: float, lon: float, dy: int, dx: int
+) -> None:
+    """The bound is tight enough to matter and never too high: with ``km`` just over the
+    distance to the point of a cell nearest its corner towards the person, the cell is kept."""
+    from directory.places import haversine_km
+    from matching.candidates import _CELL_LAT, _CELL_LON, _cell
+
+    finder = _grid_finder()
+    cy, cx = _cell(lat, lon)
+    y, x = cy + dy, cx + dx
+    inside = 1e-7  # a centimetre inside the cell's nearest corner
+    corner_lat = (
+        lat if dy == 0 else (y + 1) * _CELL_LAT - inside if dy < 0 else y * _CELL_LAT + inside
+    )
+    corner_lon = (
+        lon if dx == 0 else (x + 1) * _CELL_LON - inside if dx < 0 else x * _CELL_LON + inside
+    )
+    assert _cell(corner_lat, corner_lon) == (y, x)
+    km = haversine_km((lat, lon), (corner_lat, corner_lon)) * (1 + 1e-7) + 1e-9
+    finder._grid = {(y + i, x + j): {} for i in range(-12, 13) for j in range(-12, 13)}
+    finder._grid[cy, cx] = {}
+    assert (y, x) in set(finder._cells(lat, lon, km))
