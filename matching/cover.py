@@ -117,7 +117,9 @@ that integer encodes, ``(agencies + agencies still needed, pathways + pathways s
 distance, sum of (S - spare), pathways, chosen ranks as a bitset)``, compared in turn, with
 states tied as the Python heap ties them (by agency index, then needs met). The order is the
 same, so it expands and queues the same states in the same order: the tests compare the covers
-and the counters on thousands of generated instances. Instances it cannot hold (needs at bit 64
+and the counters on thousands of generated instances. Its dominance test looks up the least
+``-spare`` among kept options containing a set of needs in a table of ``2**t`` entries (filled
+for every subset of a kept option's needs, ``O(P * 2**t)`` in all) instead of scanning. Instances it cannot hold (needs at bit 64
 or above, more than 16 needs that can be met, a field of 2**40 or more) go to the Python search.
 At national size the C search is 10-20 times faster (``docs/performance.md``).
 """
@@ -476,7 +478,8 @@ def best_cover(
     states with the whole key as one integer cost. The module docstring proves the dominance rule
     and the search. Time ``O(P**2 + 2**t * A * P * log(2**t * A * P))`` for ``t`` coverable
     needs, ``P`` options and ``A`` agencies left after the reduction; exponential in the needs
-    only.
+    only. Runs in C (``matching._cover``) when the extension is built and the instance fits,
+    else in Python (:func:`best_cover_python`): the same steps, answer and counters.
     """
     _check_universe(universe)
     if _search is not None:
