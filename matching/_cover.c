@@ -287,6 +287,10 @@ read_field(PyObject *o, PyObject *name, int64_t *out, int64_t hi)
     PyObject *v = PyObject_GetAttr(o, name);
     if (v == NULL)
         return -1;
+    if (!PyLong_Check(v)) { /* not an int: Python decides what that means */
+        Py_DECREF(v);
+        return 0;
+    }
     int overflow = 0;
     long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
     Py_DECREF(v);
@@ -360,7 +364,7 @@ search(PyObject *self, PyObject *args)
             goto fail;
         while ((key = PyIter_Next(it)) != NULL) {
             int of = 0;
-            long long v = PyLong_AsLongLongAndOverflow(key, &of);
+            long long v = PyLong_Check(key) ? PyLong_AsLongLongAndOverflow(key, &of) : -1;
             Py_DECREF(key);
             if ((v == -1 && PyErr_Occurred()) || of || v < 0 || k >= n_free) {
                 Py_DECREF(it);
@@ -392,6 +396,10 @@ search(PyObject *self, PyObject *args)
         PyObject *om = PyObject_GetAttr(o, s_mask);
         if (om == NULL)
             goto fail;
+        if (!PyLong_Check(om)) {
+            Py_DECREF(om);
+            goto fallback;
+        }
         uint64_t m = PyLong_AsUnsignedLongLongMask(om) & universe;
         Py_DECREF(om);
         if (m == (uint64_t)-1 && PyErr_Occurred())

@@ -119,9 +119,11 @@ states tied as the Python heap ties them (by agency index, then needs met). The 
 same, so it expands and queues the same states in the same order: the tests compare the covers
 and the counters on thousands of generated instances. Its dominance test looks up the least
 ``-spare`` among kept options containing a set of needs in a table of ``2**t`` entries (filled
-for every subset of a kept option's needs, ``O(P * 2**t)`` in all) instead of scanning. Instances it cannot hold (needs at bit 64
-or above, more than 16 needs that can be met, a field of 2**40 or more) go to the Python search.
-At national size the C search is 10-20 times faster (``docs/performance.md``).
+for every subset of a kept option's needs, ``O(P * 2**t)`` in all) instead of scanning.
+Instances it cannot hold (needs at bit 64 or above, more than 16 needs that can be met, a field
+of 2**40 or more, a field or free agency that is not an int) go to the Python search. On the
+matcher's instances the C search is 1.5-7 times faster, most on the largest (about 13 times on
+those of the slowest national matches; ``docs/performance.md``).
 """
 
 from __future__ import annotations

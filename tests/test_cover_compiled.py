@@ -10,6 +10,7 @@ heuristic, tie-breaks between states) shows up here even when the answer happens
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -134,3 +135,31 @@ def test_free_agencies_given_as_a_set() -> None:
     got = best_cover(0b11, options, free_agencies={0, 1})  # type: ignore[arg-type]
     assert got.chosen == (0, 1)
     assert got == best_cover_python(0b11, options, free_agencies=frozenset({0, 1}))
+
+
+def test_records_with_other_types_go_to_python() -> None:
+    """Records that are not all ints (an agency named by a string, a float distance, a free
+    agency that is not an int) are left to the Python search, which decides what they mean."""
+    from dataclasses import dataclass
+
+    from matching._cover import search
+
+    @dataclass
+    class Record:
+        mask: Any
+        agency: Any
+        distance: Any
+        spare: Any
+
+    ints = [Record(0b01, 0, 0, 0), Record(0b10, 1, 0, 0), Record(0b11, 2, 900, 0)]
+    assert search(0b11, ints, frozenset()) is not None  # any record with int fields will do
+    cases: list[tuple[Record, frozenset[Any]]] = [
+        (Record(0b11, "two", 900, 0), frozenset()),
+        (Record(0b11, 2, 900.0, 0), frozenset()),
+        (Record(0b11, 2, 900, 0), frozenset({"x"})),
+    ]
+    for odd, free in cases:
+        records = [*ints[:2], odd]
+        assert search(0b11, records, free) is None
+        got = best_cover(0b11, records, free_agencies=free)
+        assert got == best_cover_python(0b11, records, free_agencies=free)
