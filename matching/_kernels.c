@@ -89,9 +89,96 @@ done:
     return result;
 }
 
+/* nearest_km(lat1, lon1, cos1, two_r, lat, lon, cos, site_start, site_flat, slots, km, site):
+ * for each k, the nearest of pathway slots[k]'s sites site_flat[site_start[p]:site_start[p+1]]
+ * (in id order: a tie keeps the first), its distance in km[k] and its slot in site[k]; a
+ * pathway without sites gets inf and -1. The distance is site_km's, operation for operation. */
+static PyObject *
+nearest_km(PyObject *self, PyObject *args)
+{
+    double lat1, lon1, cos1, two_r;
+    PyObject *olat, *olon, *ocos, *ostart, *oflat, *oslots, *okm, *osite;
+    Py_buffer lat = {0}, lon = {0}, cosb = {0}, start = {0}, flat = {0}, slots = {0}, km = {0},
+              site = {0};
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "ddddOOOOOOOO", &lat1, &lon1, &cos1, &two_r, &olat, &olon, &ocos,
+                          &ostart, &oflat, &oslots, &okm, &osite))
+        return NULL;
+    if (!take(olat, &lat, "lat", "d", sizeof(double), 0) ||
+        !take(olon, &lon, "lon", "d", sizeof(double), 0) ||
+        !take(ocos, &cosb, "cos", "d", sizeof(double), 0) ||
+        !take(ostart, &start, "site_start", "q", sizeof(int64_t), 0) ||
+        !take(oflat, &flat, "site_flat", "q", sizeof(int64_t), 0) ||
+        !take(oslots, &slots, "slots", "q", sizeof(int64_t), 0) ||
+        !take(okm, &km, "km", "d", sizeof(double), 1) ||
+        !take(osite, &site, "site", "q", sizeof(int64_t), 1))
+        goto done;
+    Py_ssize_t n_sites = lat.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t n_path = start.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    Py_ssize_t n_flat = flat.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t n = slots.len / (Py_ssize_t)sizeof(int64_t);
+    if (lon.len != lat.len || cosb.len != lat.len ||
+        km.len / (Py_ssize_t)sizeof(double) != n || site.len / (Py_ssize_t)sizeof(int64_t) != n) {
+        PyErr_SetString(PyExc_ValueError,
+                        "lat, lon and cos must match; km and site must match slots");
+        goto done;
+    }
+    const double *la = lat.buf, *lo = lon.buf, *co = cosb.buf;
+    const int64_t *st = start.buf, *fl = flat.buf, *sl = slots.buf;
+    double *okm_ = km.buf;
+    int64_t *osite_ = site.buf;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        int64_t p = sl[k];
+        if (p < 0 || p >= n_path || st[p] < 0 || st[p] > st[p + 1] || st[p + 1] > n_flat) {
+            PyErr_SetString(PyExc_IndexError, "pathway slot or site offsets out of range");
+            goto done;
+        }
+        for (int64_t j = st[p]; j < st[p + 1]; j++)
+            if (fl[j] < 0 || fl[j] >= n_sites) {
+                PyErr_SetString(PyExc_IndexError, "site index out of range");
+                goto done;
+            }
+    }
+    volatile double two = 2.0; /* as in site_km: pow(x, 2.0) called, not folded */
+    for (Py_ssize_t k = 0; k < n; k++) {
+        int64_t p = sl[k];
+        double best = HUGE_VAL;
+        int64_t at = -1;
+        for (int64_t j = st[p]; j < st[p + 1]; j++) {
+            int64_t t = fl[j];
+            double a = pow(fabs(sin((la[t] - lat1) / 2)), two);
+            double b = pow(fabs(sin((lo[t] - lon1) / 2)), two);
+            double h = a + cos1 * co[t] * b;
+            double s = sqrt(h);
+            double d = two_r * asin(s < 1.0 ? s : 1.0);
+            if (at < 0 || d < best) {
+                best = d;
+                at = t;
+            }
+        }
+        okm_[k] = best;
+        osite_[k] = at;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&lat);
+    PyBuffer_Release(&lon);
+    PyBuffer_Release(&cosb);
+    PyBuffer_Release(&start);
+    PyBuffer_Release(&flat);
+    PyBuffer_Release(&slots);
+    PyBuffer_Release(&km);
+    PyBuffer_Release(&site);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"site_km", site_km, METH_VARARGS,
      "site_km(lat1, lon1, cos1, two_r, lat, lon, cos, index, out): distances, in km."},
+    {"nearest_km", nearest_km, METH_VARARGS,
+     "nearest_km(lat1, lon1, cos1, two_r, lat, lon, cos, site_start, site_flat, slots, km, "
+     "site): each pathway's nearest site and its distance."},
     {NULL, NULL, 0, NULL},
 };
 

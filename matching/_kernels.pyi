@@ -15,3 +15,18 @@ def site_km(
     out: npt.NDArray[np.float64],
     /,
 ) -> None: ...
+def nearest_km(
+    lat1: float,
+    lon1: float,
+    cos1: float,
+    two_r: float,
+    lat: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    cos: npt.NDArray[np.float64],
+    site_start: npt.NDArray[np.int64],
+    site_flat: npt.NDArray[np.int64],
+    slots: npt.NDArray[np.int64],
+    km: npt.NDArray[np.float64],
+    site: npt.NDArray[np.int64],
+    /,
+) -> None: ...

@@ -48,7 +48,7 @@ from directory.errors import AssessmentError, NotFoundError
 from directory.places import EARTH_RADIUS_KM, haversine_km
 from matching.capacity import Availability, NominalCapacity
 from matching.eligibility import check, profile
-from matching.kernels import site_km
+from matching.kernels import nearest_km
 from matching.periods import PERS, period_of
 from matching.reach import (
     Reach,
@@ -799,7 +799,7 @@ class CandidateFinder:
         """:func:`matching.reach.in_person` for pathway ``slots`` (``serves``: each serves the
         person's district): the km, the nearest site's slot (-1: none) and whether it reaches
         the person. The nearest site as :meth:`_nearest` finds it (the same floats, ties to
-        the smaller id); distances are kept in ``q.site_km``."""
+        the smaller id)."""
         km, site = self._nearest_many(q, arr, slots)
         with_sites = site >= 0
         km[~with_sites] = q.centre_km
@@ -809,25 +809,11 @@ class CandidateFinder:
         self, q: Query, arr: _InPerson, slots: npt.NDArray[np.int64]
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
         """:meth:`_nearest` for many pathway ``slots``: the km (inf without sites) and slot
-        (-1: none) of each one's nearest site, the same floats, ties to the smaller id;
-        distances are kept in ``q.site_km``."""
-        start = arr.site_start[slots]
-        count = arr.site_start[slots + 1] - start
-        with_sites = count > 0
-        first = np.cumsum(count) - count  # each pathway's first entry in `sites`
-        sites = arr.site_flat[np.repeat(start - first, count) + np.arange(int(count.sum()))]
-        km = np.full(len(slots), _INF)
-        site = np.full(len(slots), -1, dtype=np.int64)
-        if len(sites):
-            km_flat = site_km(q.point, arr.site_lat, arr.site_lon, arr.site_cos, sites)
-            q.site_km.update(zip(sites.tolist(), km_flat.tolist(), strict=True))
-            heads = first[with_sites]
-            nearest = np.minimum.reduceat(km_flat, heads)
-            is_min = km_flat == np.repeat(nearest, count[with_sites])
-            pos = np.where(is_min, np.arange(len(sites)), len(sites))
-            km[with_sites] = nearest
-            site[with_sites] = sites[np.minimum.reduceat(pos, heads)]
-        return km, site
+        (-1: none) of each one's nearest site, the same floats, ties to the smaller id
+        (:func:`matching.kernels.nearest_km`)."""
+        return nearest_km(
+            q.point, arr.site_lat, arr.site_lon, arr.site_cos, arr.site_start, arr.site_flat, slots
+        )
 
     def _misses_many(
         self, a: Assessment, q: Query, slots: npt.NDArray[np.int64]

@@ -85,3 +85,68 @@ def test_bad_arrays_are_refused() -> None:
     strided = np.zeros(4)[::2]
     with pytest.raises((BufferError, ValueError)):  # not contiguous
         site_km(*point, 12742.0, strided, strided, strided, np.array([0]), out)
+
+
+# ---------------------------------------------------------------------------------------------
+# nearest_km: each pathway's nearest site
+# ---------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    person=points,
+    sites=st.lists(points, min_size=1, max_size=6),
+    pathways=st.lists(st.lists(st.integers(0, 5), max_size=4), min_size=1, max_size=6),
+    picks=st.lists(st.integers(0, 5), max_size=8),
+    repeat=st.booleans(),
+)
+def test_nearest_equals_python_and_the_first_smallest_haversine(
+    person: tuple[float, float],
+    sites: list[tuple[float, float]],
+    pathways: list[list[int]],
+    picks: list[int],
+    repeat: bool,
+) -> None:
+    """The C nearest site is the Python reference's and the first smallest haversine of the
+    pathway's sites in order (so a tie keeps the smaller id), bit for bit; none: inf, -1.
+    ``repeat`` puts the same site twice, or two sites at one place, to make ties."""
+    if repeat:
+        sites = sites + sites[:1]
+    lat, lon, cos = radians(sites)
+    lists = [sorted({t % len(sites) for t in p}) for p in pathways]
+    start = np.array([0, *np.cumsum([len(x) for x in lists])], dtype=np.int64)
+    flat = np.array([t for x in lists for t in x], dtype=np.int64)
+    slots = np.array([k % len(lists) for k in picks], dtype=np.int64)
+    lat1 = math.radians(person[0])
+    point = (lat1, math.radians(person[1]), math.cos(lat1))
+    km, site = kernels.nearest_km(point, lat, lon, cos, start, flat, slots)
+    got = list(zip(km.tolist(), site.tolist(), strict=True))
+    assert got == kernels.nearest_km_python(point, lat, lon, cos, start, flat, slots)
+    for (d, t), p in zip(got, slots.tolist(), strict=True):
+        if not lists[p]:
+            assert (d, t) == (math.inf, -1)
+            continue
+        dists = [haversine_km(person, sites[s]) for s in lists[p]]
+        first = dists.index(min(dists))
+        assert (d, t) == (dists[first], lists[p][first])
+
+
+def test_nearest_rejects_bad_offsets_and_arrays() -> None:
+    lat, lon, cos = radians([(52.2, 0.12), (52.3, 0.13)])
+    point = (lat[0], lon[0], cos[0])
+    start, flat = np.array([0, 1, 2], dtype=np.int64), np.array([0, 1], dtype=np.int64)
+    with pytest.raises(IndexError):
+        kernels.nearest_km(point, lat, lon, cos, start, flat, np.array([2], dtype=np.int64))
+    with pytest.raises(IndexError):
+        kernels.nearest_km(point, lat, lon, cos, start, np.array([0, 5]), np.array([1]))
+    with pytest.raises(IndexError):
+        kernels.nearest_km(point, lat, lon, cos, np.array([0, 3, 2]), flat, np.array([0]))
+    from matching._kernels import nearest_km
+
+    km, site = np.empty(1), np.empty(1, dtype=np.int64)
+    with pytest.raises(ValueError, match="must match"):
+        nearest_km(*point, 12742.0, lat, lon, cos, start, flat, np.array([0, 1]), km, site)
+    with pytest.raises(TypeError):
+        nearest_km(
+            *point, 12742.0, lat, lon, cos, start.astype(np.int32), flat, np.array([0]), km, site
+        )
