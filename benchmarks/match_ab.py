@@ -2,7 +2,8 @@
 
 Run ``python benchmarks/match_ab.py REV [--n N]``: takes the matcher's modules
 (``matching/match.py``, ``candidates.py``, ``explain.py``, ``cover.py``, those present) of git
-revision ``REV`` (the other modules are today's), builds both
+revision ``REV`` (the other modules, and the C extensions, are today's: a revision whose Python
+calls an extension with another signature cannot be compared this way), builds both
 matchers on the shipped directory and on the national synthetic directory (50,000 pathways,
 400 districts), and times ``match()`` of each on the same people (``benchmarks/match.py``'s
 ``people``), alternating one call of each, so load on the machine hits both alike, and taking

@@ -15,7 +15,8 @@
  * and queues the same states in the same order as the Python one; the tests compare the two,
  * counters included, on generated instances.
  *
- * search(universe, options, free) -> (chosen, kept, agencies, expanded, pushed) or None.
+ * search(universe, options, free) -> (chosen, covered, kept, agencies, expanded, pushed) or
+ * None; covered: the needs of the universe that some option meets (the optimum meets them all).
  * None means "not for C, ask Python": the universe or a field does not fit in 64 bits, or more
  * than MAX_NEEDS needs can be met. Options are trusted to be matching.cover.Option values.
  */
@@ -97,8 +98,9 @@ cmp_bits(const Search *S, int64_t x, int64_t y)
     return 0;
 }
 
+/* The levels before the chosen ranks, in turn. */
 static int
-cmp_cost(const Search *S, const Cost *x, const Cost *y)
+cmp_levels(const Cost *x, const Cost *y)
 {
     if (x->ag != y->ag)
         return x->ag < y->ag ? -1 : 1;
@@ -110,7 +112,14 @@ cmp_cost(const Search *S, const Cost *x, const Cost *y)
         return x->l4 < y->l4 ? -1 : 1;
     if (x->pw2 != y->pw2)
         return x->pw2 < y->pw2 ? -1 : 1;
-    return cmp_bits(S, x->bits, y->bits);
+    return 0;
+}
+
+static int
+cmp_cost(const Search *S, const Cost *x, const Cost *y)
+{
+    int c = cmp_levels(x, y);
+    return c ? c : cmp_bits(S, x->bits, y->bits);
 }
 
 static int
@@ -459,9 +468,7 @@ search(PyObject *self, PyObject *args)
             }
             Item *b = &items[best];
             int fx = !is_free[x->a], fb = !is_free[b->a];
-            if (fx != fb ? fx < fb
-                         : x->d != b->d ? x->d < b->d
-                                        : x->nsp != b->nsp ? x->nsp < b->nsp : x->r < b->r)
+            if (fx != fb ? fx < fb : cmp_item(x, b) < 0)
                 best = k;
         }
         kept = agencies = n ? 1 : 0;
@@ -480,11 +487,8 @@ search(PyObject *self, PyObject *args)
                 continue;
             if (whole < 0)
                 whole = k;
-            else {
-                Item *b = &items[whole];
-                if (x->d != b->d ? x->d < b->d : x->nsp != b->nsp ? x->nsp < b->nsp : x->r < b->r)
-                    whole = k;
-            }
+            else if (cmp_item(x, &items[whole]) < 0)
+                whole = k;
         }
         if (whole >= 0 && free_reach != reach) {
             kept = agencies = 1;
@@ -688,42 +692,20 @@ search(PyObject *self, PyObject *args)
                 int64_t nk = node_of(&S, a1, ns, &fresh);
                 if (nk < 0)
                     goto nomem;
-                Node *nn = &S.nodes[nk];
-                /* compare before making the new bitset: same levels up to the bits? */
-                int better = fresh;
-                if (!better) {
-                    Cost old = nn->g;
-                    if (ng.ag != old.ag || ng.pw != old.pw || ng.d != old.d || ng.l4 != old.l4 ||
-                        ng.pw2 != old.pw2)
-                        better = ng.ag != old.ag     ? ng.ag < old.ag
-                                 : ng.pw != old.pw   ? ng.pw < old.pw
-                                 : ng.d != old.d     ? ng.d < old.d
-                                 : ng.l4 != old.l4   ? ng.l4 < old.l4
-                                                     : ng.pw2 < old.pw2;
-                    else {
-                        int64_t nb = bits_new(&S, g.bits, x->r);
-                        if (nb < 0)
-                            goto nomem;
-                        better = cmp_bits(&S, nb, old.bits) < 0;
-                        if (!better)
-                            S.used -= S.words; /* give it back */
-                        ng.bits = nb;
-                    }
-                    if (better && ng.bits == g.bits) {
-                        int64_t nb = bits_new(&S, g.bits, x->r);
-                        if (nb < 0)
-                            goto nomem;
-                        ng.bits = nb;
-                    }
-                } else {
-                    int64_t nb = bits_new(&S, g.bits, x->r);
-                    if (nb < 0)
-                        goto nomem;
-                    ng.bits = nb;
-                }
-                if (!better)
+                Node *nn = &S.nodes[nk]; /* after node_of, which may move the nodes */
+                /* better than the state's best so far? Its chosen ranks are made only when the
+                 * levels do not decide, or when it is */
+                int c = fresh ? -1 : cmp_levels(&ng, &nn->g);
+                if (c > 0)
                     continue;
-                nn = &S.nodes[nk]; /* node_of may have moved the nodes */
+                int64_t nb = bits_new(&S, g.bits, x->r);
+                if (nb < 0)
+                    goto nomem;
+                if (c == 0 && cmp_bits(&S, nb, nn->g.bits) >= 0) {
+                    S.used -= S.words; /* not better: give the bitset back */
+                    continue;
+                }
+                ng.bits = nb;
                 nn->g = ng;
                 nn->parent = e.node;
                 nn->r = x->r;
@@ -779,8 +761,8 @@ search(PyObject *self, PyObject *args)
 answer:
     if (chosen == NULL)
         goto fail;
-    result = Py_BuildValue("(NLLLL)", chosen, (long long)kept, (long long)agencies,
-                           (long long)expanded, (long long)pushed);
+    result = Py_BuildValue("(NKLLLL)", chosen, (unsigned long long)reach, (long long)kept,
+                           (long long)agencies, (long long)expanded, (long long)pushed);
     goto done;
 fallback:
     not_c = 1;
@@ -820,7 +802,8 @@ done:
 
 static PyMethodDef methods[] = {
     {"search", search, METH_VARARGS,
-     "search(universe, options, free): (chosen, kept, agencies, expanded, pushed) or None."},
+     "search(universe, options, free): (chosen, covered, kept, agencies, expanded, pushed) "
+     "or None."},
     {NULL, NULL, 0, NULL},
 };
 

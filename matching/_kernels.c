@@ -33,6 +33,50 @@ take(PyObject *obj, Py_buffer *b, const char *name, const char *format, Py_ssize
     return 1;
 }
 
+/* The sites' coordinates, radians and cosines of the latitudes: three arrays of one length. */
+typedef struct {
+    Py_buffer lat, lon, cos;
+} Sites;
+
+static int
+take_sites(PyObject *olat, PyObject *olon, PyObject *ocos, Sites *S)
+{
+    if (!take(olat, &S->lat, "lat", "d", sizeof(double), 0) ||
+        !take(olon, &S->lon, "lon", "d", sizeof(double), 0) ||
+        !take(ocos, &S->cos, "cos", "d", sizeof(double), 0))
+        return 0;
+    if (S->lon.len != S->lat.len || S->cos.len != S->lat.len) {
+        PyErr_SetString(PyExc_ValueError, "lat, lon and cos must match");
+        return 0;
+    }
+    return 1;
+}
+
+static void
+release_sites(Sites *S)
+{
+    PyBuffer_Release(&S->lat);
+    PyBuffer_Release(&S->lon);
+    PyBuffer_Release(&S->cos);
+}
+
+/* The km from the point (lat1, lon1 in radians, cos1 the cosine of lat1) to site t: the
+ * haversine of directory.places.haversine_km, operation for operation. sin(x) ** 2 in Python
+ * is pow(fabs(sin(x)), 2.0) (float_pow takes the absolute value of a negative base raised to
+ * an integral power, even powers keep the sign); `two` is volatile at the callers so that the
+ * compiler calls pow(x, 2.0), as CPython does, instead of folding it into x * x. */
+static inline double
+distance(const Sites *S, int64_t t, double lat1, double lon1, double cos1, double two_r,
+         double two)
+{
+    const double *la = S->lat.buf, *lo = S->lon.buf, *co = S->cos.buf;
+    double a = pow(fabs(sin((la[t] - lat1) / 2)), two);
+    double b = pow(fabs(sin((lo[t] - lon1) / 2)), two);
+    double h = a + cos1 * co[t] * b;
+    double s = sqrt(h);
+    return two_r * asin(s < 1.0 ? s : 1.0);
+}
+
 /* site_km(lat1, lon1, cos1, two_r, lat, lon, cos, index, out): for each k,
  * out[k] = distance (km) from the point (radians, cosine of its latitude) to site index[k]. */
 static PyObject *
@@ -40,26 +84,23 @@ site_km(PyObject *self, PyObject *args)
 {
     double lat1, lon1, cos1, two_r;
     PyObject *olat, *olon, *ocos, *oindex, *oout;
-    Py_buffer lat = {0}, lon = {0}, cosb = {0}, index = {0}, out = {0};
+    Sites sites = {{0}, {0}, {0}};
+    Py_buffer index = {0}, out = {0};
     PyObject *result = NULL;
     if (!PyArg_ParseTuple(args, "ddddOOOOO", &lat1, &lon1, &cos1, &two_r, &olat, &olon, &ocos,
                           &oindex, &oout))
         return NULL;
-    if (!take(olat, &lat, "lat", "d", sizeof(double), 0) ||
-        !take(olon, &lon, "lon", "d", sizeof(double), 0) ||
-        !take(ocos, &cosb, "cos", "d", sizeof(double), 0) ||
+    if (!take_sites(olat, olon, ocos, &sites) ||
         !take(oindex, &index, "index", "q", sizeof(int64_t), 0) ||
         !take(oout, &out, "out", "d", sizeof(double), 1))
         goto done;
-    Py_ssize_t n_sites = lat.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t n_sites = sites.lat.len / (Py_ssize_t)sizeof(double);
     Py_ssize_t n = index.len / (Py_ssize_t)sizeof(int64_t);
-    if (lon.len != lat.len || cosb.len != lat.len || out.len / (Py_ssize_t)sizeof(double) != n) {
-        PyErr_SetString(PyExc_ValueError, "lat, lon and cos must match; out must match index");
+    if (out.len / (Py_ssize_t)sizeof(double) != n) {
+        PyErr_SetString(PyExc_ValueError, "out must match index");
         goto done;
     }
-    /* volatile: the compiler must call pow(x, 2.0), as CPython does, not fold it into x * x */
-    volatile double two = 2.0;
-    const double *la = lat.buf, *lo = lon.buf, *co = cosb.buf;
+    volatile double two = 2.0; /* see distance() */
     const int64_t *ix = index.buf;
     double *o = out.buf;
     for (Py_ssize_t k = 0; k < n; k++) {
@@ -68,22 +109,12 @@ site_km(PyObject *self, PyObject *args)
             goto done;
         }
     }
-    for (Py_ssize_t k = 0; k < n; k++) {
-        int64_t t = ix[k];
-        /* sin(x) ** 2 in Python is pow(fabs(sin(x)), 2.0) (float_pow takes the absolute
-         * value of a negative base raised to an integral power, even powers keep the sign) */
-        double a = pow(fabs(sin((la[t] - lat1) / 2)), two);
-        double b = pow(fabs(sin((lo[t] - lon1) / 2)), two);
-        double h = a + cos1 * co[t] * b;
-        double s = sqrt(h);
-        o[k] = two_r * asin(s < 1.0 ? s : 1.0);
-    }
+    for (Py_ssize_t k = 0; k < n; k++)
+        o[k] = distance(&sites, ix[k], lat1, lon1, cos1, two_r, two);
     result = Py_None;
     Py_INCREF(result);
 done:
-    PyBuffer_Release(&lat);
-    PyBuffer_Release(&lon);
-    PyBuffer_Release(&cosb);
+    release_sites(&sites);
     PyBuffer_Release(&index);
     PyBuffer_Release(&out);
     return result;
@@ -98,32 +129,27 @@ nearest_km(PyObject *self, PyObject *args)
 {
     double lat1, lon1, cos1, two_r;
     PyObject *olat, *olon, *ocos, *ostart, *oflat, *oslots, *okm, *osite;
-    Py_buffer lat = {0}, lon = {0}, cosb = {0}, start = {0}, flat = {0}, slots = {0}, km = {0},
-              site = {0};
+    Sites sites = {{0}, {0}, {0}};
+    Py_buffer start = {0}, flat = {0}, slots = {0}, km = {0}, site = {0};
     PyObject *result = NULL;
     if (!PyArg_ParseTuple(args, "ddddOOOOOOOO", &lat1, &lon1, &cos1, &two_r, &olat, &olon, &ocos,
                           &ostart, &oflat, &oslots, &okm, &osite))
         return NULL;
-    if (!take(olat, &lat, "lat", "d", sizeof(double), 0) ||
-        !take(olon, &lon, "lon", "d", sizeof(double), 0) ||
-        !take(ocos, &cosb, "cos", "d", sizeof(double), 0) ||
+    if (!take_sites(olat, olon, ocos, &sites) ||
         !take(ostart, &start, "site_start", "q", sizeof(int64_t), 0) ||
         !take(oflat, &flat, "site_flat", "q", sizeof(int64_t), 0) ||
         !take(oslots, &slots, "slots", "q", sizeof(int64_t), 0) ||
         !take(okm, &km, "km", "d", sizeof(double), 1) ||
         !take(osite, &site, "site", "q", sizeof(int64_t), 1))
         goto done;
-    Py_ssize_t n_sites = lat.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t n_sites = sites.lat.len / (Py_ssize_t)sizeof(double);
     Py_ssize_t n_path = start.len / (Py_ssize_t)sizeof(int64_t) - 1;
     Py_ssize_t n_flat = flat.len / (Py_ssize_t)sizeof(int64_t);
     Py_ssize_t n = slots.len / (Py_ssize_t)sizeof(int64_t);
-    if (lon.len != lat.len || cosb.len != lat.len ||
-        km.len / (Py_ssize_t)sizeof(double) != n || site.len / (Py_ssize_t)sizeof(int64_t) != n) {
-        PyErr_SetString(PyExc_ValueError,
-                        "lat, lon and cos must match; km and site must match slots");
+    if (km.len / (Py_ssize_t)sizeof(double) != n || site.len / (Py_ssize_t)sizeof(int64_t) != n) {
+        PyErr_SetString(PyExc_ValueError, "km and site must match slots");
         goto done;
     }
-    const double *la = lat.buf, *lo = lon.buf, *co = cosb.buf;
     const int64_t *st = start.buf, *fl = flat.buf, *sl = slots.buf;
     double *okm_ = km.buf;
     int64_t *osite_ = site.buf;
@@ -139,21 +165,16 @@ nearest_km(PyObject *self, PyObject *args)
                 goto done;
             }
     }
-    volatile double two = 2.0; /* as in site_km: pow(x, 2.0) called, not folded */
+    volatile double two = 2.0; /* see distance() */
     for (Py_ssize_t k = 0; k < n; k++) {
         int64_t p = sl[k];
         double best = HUGE_VAL;
         int64_t at = -1;
-        for (int64_t j = st[p]; j < st[p + 1]; j++) {
-            int64_t t = fl[j];
-            double a = pow(fabs(sin((la[t] - lat1) / 2)), two);
-            double b = pow(fabs(sin((lo[t] - lon1) / 2)), two);
-            double h = a + cos1 * co[t] * b;
-            double s = sqrt(h);
-            double d = two_r * asin(s < 1.0 ? s : 1.0);
+        for (int64_t j = st[p]; j < st[p + 1]; j++) { /* in id order: a tie keeps the first */
+            double d = distance(&sites, fl[j], lat1, lon1, cos1, two_r, two);
             if (at < 0 || d < best) {
                 best = d;
-                at = t;
+                at = fl[j];
             }
         }
         okm_[k] = best;
@@ -162,9 +183,7 @@ nearest_km(PyObject *self, PyObject *args)
     result = Py_None;
     Py_INCREF(result);
 done:
-    PyBuffer_Release(&lat);
-    PyBuffer_Release(&lon);
-    PyBuffer_Release(&cosb);
+    release_sites(&sites);
     PyBuffer_Release(&start);
     PyBuffer_Release(&flat);
     PyBuffer_Release(&slots);

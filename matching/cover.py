@@ -154,7 +154,7 @@ CoverKey = tuple[int, int, int, int, int, tuple[int, ...]]
 _NO_FREE: frozenset[int] = frozenset()
 
 
-def _compiled() -> Callable[..., tuple[tuple[int, ...], int, int, int, int] | None] | None:
+def _compiled() -> Callable[..., tuple[tuple[int, ...], int, int, int, int, int] | None] | None:
     try:
         from matching._cover import search
     except ImportError:  # pragma: no cover - the extension is built wherever the tests run
@@ -487,23 +487,17 @@ def best_cover(
     if _search is not None:
         got = _search(universe, options, free_agencies)
         if got is not None:
-            picked, kept, agencies, expanded, pushed = got
+            picked, covered, kept, agencies, expanded, pushed = got
             if stats is not None:
-                reach = 0
-                for o in options:
-                    reach |= o.mask
                 stats.update(
                     options=len(options),
-                    needs=(reach & universe).bit_count(),
+                    needs=covered.bit_count(),
                     kept=kept,
                     agencies=agencies,
                     expanded=expanded,
                     pushed=pushed,
                 )
-            covered = 0
-            for i in picked:
-                covered |= options[i].mask
-            return Cover(picked, covered & universe, _key(universe, options, picked, free_agencies))
+            return Cover(picked, covered, _key(universe, options, picked, free_agencies))
     return best_cover_python(universe, options, free_agencies=free_agencies, stats=stats)
 
 
@@ -517,8 +511,8 @@ def best_cover_python(
     """:func:`best_cover` in Python: the reference the compiled search is tested against.
 
     Same parameters, answer and counters as :func:`best_cover`, which calls it when the C
-    extension ``matching._cover`` is not built or cannot take the instance (a universe of 64
-    needs or more, more than 16 needs that can be met, a field of 2**40 or more).
+    extension ``matching._cover`` is not built or cannot take the instance (see *In C* in the
+    module notes).
 
     >>> opts = [Option(0b0111, 0, 0, 0), Option(0b0011, 1, 0, 0), Option(0b1100, 1, 0, 0)]
     >>> best_cover_python(0b1111, opts) == best_cover(0b1111, opts)
