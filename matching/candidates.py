@@ -48,6 +48,8 @@ from directory.errors import AssessmentError, NotFoundError
 from directory.places import EARTH_RADIUS_KM, haversine_km
 from matching.capacity import Availability, NominalCapacity
 from matching.eligibility import check, profile
+from matching.gather import COMPILED as GATHER_COMPILED
+from matching.gather import Lists, gather_lists, gather_python
 from matching.kernels import nearest_km
 from matching.periods import PERS, period_of
 from matching.reach import (
@@ -302,6 +304,7 @@ class CandidateFinder:
         self._nominal_other: dict[tuple[str, ...], dict[int, Availability]] = {}
         self._periods: dict[date, tuple[str, ...]] = {}
         self._arrays: _InPerson | None = None  # nominal places only: see _in_person
+        self._lists: Lists | None = None  # the quick path's lists for C: see _compile_lists
         # Quick path (nominal places, remote accepted at no travel): pathways serving everywhere
         # by phone or online, with a place, per need, best spare first.
         self._quick_ok = False
@@ -315,6 +318,9 @@ class CandidateFinder:
             self._nominal = {i: found[p.id] for i, p in enumerate(self._pw)}
             # places left when there is a place, else -1
             self._places = [(av.left or 0) if av.has_place else -1 for av in self._nominal.values()]
+            # places left, or 0, and whether a full pathway takes a waitlist (for waitlists)
+            self._left = [av.left or 0 for av in self._nominal.values()]
+            self._waitable = [av.waitlist_possible for av in self._nominal.values()]
             self._quick_ok = self.remote_km == 0
             quick: dict[int, list[tuple[int, int, int, int, int]]] = {}
             for b, slots in everywhere.items():
@@ -376,6 +382,30 @@ class CandidateFinder:
                 self._qw[x] = {b: tuple(v) for b, v in ws.items()}
             if len(self._need_ids) <= 62:  # masks fit in 64-bit integers
                 self._arrays = _InPerson.compile(self)
+                if GATHER_COMPILED:
+                    self._compile_lists()
+
+    def _compile_lists(self) -> None:
+        """The quick path's lists as arrays, for :func:`matching.gather.gather_lists`."""
+        self._district_index = {x: k for k, x in enumerate(self._centre)}
+        self._cell_index = {c: k for k, c in enumerate(self._grid)}
+        self._serving = {x: np.array(sorted(v), dtype=np.int64) for x, v in self._local_all.items()}
+        bits = list(self._bit.values())
+        qz, qf, qw = self._qz, self._qf, self._qw
+        self._lists = Lists.build(
+            mask=self._mask,
+            agency=self._agency,
+            prof=self._prof,
+            places=self._places,
+            left=self._left,
+            waitable=self._waitable,
+            n_needs=len(bits),
+            lists=[
+                [[[e[0] for e in m.get(b, ())] for m in (qz[x], qf[x], qw[x])] for b in bits]
+                for x in self._centre
+            ],
+            grid=[[per_need.get(b, ()) for b in bits] for per_need in self._grid.values()],
+        )
 
     # ----------------------------------------------------------------------------- look-ups
     @property
@@ -927,16 +957,46 @@ class CandidateFinder:
         waitlist = a.accept_waitlist
         free = q.free
         district = a.district
-        agency_of = self._agency
-        counts: dict[int, int] = {}
-        needs_of: dict[int, int] = {}  # agency -> needs its candidates take
-        # agency -> its best (places left, -slot) among candidates that may cost no travel
-        best_of: dict[int, tuple[int, int]] = {}
         positive = self._travels(a, q)  # every candidate that travels costs a metre or more
-        waits: set[int] = set()
-        zero: list[tuple[int, int, int, int]] = []  # (slot, needs, agency, places left)
-        far: list[tuple[int, int, int, int]] = []
-        raws: list[Draft] = []
+        # A. pathways serving the district (not the quick remote ones), and pathways not
+        #    serving it with a site in range (they travel): matching.gather
+        lists = self._lists
+        if lists is not None:
+            g = gather_lists(
+                lists,
+                district=self._district_index[district],
+                needs=[b.bit_length() - 1 for b in bits],
+                cells=[self._cell_index[c] for c in self._cells(a.lat, a.lon, a.travel_km)],
+                skip=self._serving[district],  # those serving the district came in the lists
+                ok=ok,
+                universe=universe,
+                waitlist=waitlist,
+                positive=positive,
+            )
+        else:
+            qz, qf, qw = self._qz[district], self._qf[district], self._qw[district]
+            g = gather_python(
+                bits=bits,
+                zero=[qz.get(b, ()) for b in bits],
+                far=[qf.get(b, ()) for b in bits],
+                waiting=[qw.get(b, ()) for b in bits] if waitlist else [()] * len(bits),
+                near=self._near(a, a.travel_km, bits),
+                skip=self._local_all[district],
+                ok=ok,
+                prof=self._prof,
+                places=self._places,
+                mask=self._mask,
+                agency=self._agency,
+                left=self._left,
+                waitable=self._waitable,
+                universe=universe,
+                waitlist=waitlist,
+                positive=positive,
+            )
+        zero, far, counts, needs_of = g.zero, g.far, g.counts, g.needs_of
+        best_of = g.best_of  # agency -> its best (places left, -slot) that may cost no travel
+        waits = {ag for _, _, ag, _ in g.waiting}
+        raws = [Draft(i, m, ag, 0, spare, True, None) for i, m, ag, spare in g.waiting]
 
         def note(i: int, m: int, ag: int, spare: int) -> None:
             counts[ag] = counts.get(ag, 0) + 1
@@ -944,51 +1004,6 @@ class CandidateFinder:
             if (spare, -i) > best_of.get(ag, (-1, 0)):
                 best_of[ag] = (spare, -i)
 
-        # A. pathways serving the district (not the quick remote ones)
-        qz, qf = self._qz[district], self._qf[district]
-        for b in bits:
-            for i, m, pr, ag, spare in qz.get(b, ()):
-                m &= universe
-                if m & -m == b and ok[pr]:
-                    zero.append((i, m, ag, spare))
-                    note(i, m, ag, spare)
-            for i, m, pr, ag, spare in qf.get(b, ()):
-                m &= universe
-                if m & -m == b and ok[pr]:
-                    far.append((i, m, ag, spare))
-                    counts[ag] = counts.get(ag, 0) + 1  # note(), inline: the longest lists
-                    needs_of[ag] = needs_of.get(ag, 0) | m
-                    if not positive and (spare, -i) > best_of.get(ag, (-1, 0)):
-                        best_of[ag] = (spare, -i)
-            if waitlist:
-                for i, m, pr, ag, spare in self._qw[district].get(b, ()):
-                    m &= universe
-                    if m & -m == b and ok[pr]:
-                        note(i, m, ag, spare)
-                        waits.add(ag)
-                        raws.append(Draft(i, m, ag, 0, spare, True, None))  # way below
-        # ... and pathways not serving it with a site in range (they travel)
-        near = self._near(a, a.travel_km, bits)
-        near -= self._local_all[district]  # those serving the district came in A
-        prof, mask, places = self._prof, self._mask, self._places
-        for i in near:
-            if not ok[prof[i]]:
-                continue
-            left = places[i]
-            m = mask[i] & universe
-            ag = agency_of[i]
-            if left >= 0:
-                far.append((i, m, ag, left))
-            elif waitlist and nominal[i].waitlist_possible:
-                left = nominal[i].left or 0
-                waits.add(ag)
-                raws.append(Draft(i, m, ag, 0, left, True, None))
-            else:
-                continue
-            counts[ag] = counts.get(ag, 0) + 1
-            needs_of[ag] = needs_of.get(ag, 0) | m
-            if not positive and (left, -i) > best_of.get(ag, (-1, 0)):
-                best_of[ag] = (left, -i)
         # B. the quick remote ones. Those of agencies with other candidates (or engaged, or with
         #    several quick ones) are all kept. The others are alone in their agency: per set of
         #    needs taken, the best three are enough (two kept, three as dominators in C). Lists

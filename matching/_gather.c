@@ -1,0 +1,402 @@
+/*
+ * matching._gather: the quick path's first pass over the pathways near a person, in C.
+ *
+ * The same steps as matching.gather.gather_python (the reference, tested against this record
+ * for record): read each need's lists of entries (slot, needs, profile, agency, places left),
+ * then the nearby slots, keep the candidates and, per agency, their count, the needs they take
+ * and the best (places left, -slot) among those that may cost no travel. Agencies are kept in
+ * a small open-addressing table, in the order they first come, so the dicts returned are
+ * built in the reference's order. Returns None, for the caller to use the reference, when a
+ * value is not an int below 2**63 or the universe is negative.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+typedef struct {
+    int64_t agency, count, needs, spare, neg;
+    int has_best;
+} Agg;
+
+typedef struct {
+    int32_t *index; /* table: position in aggs, or -1 */
+    Agg *aggs;      /* agencies in the order they first come */
+    Py_ssize_t mask, n;
+} Table;
+
+static Agg *
+find(Table *t, int64_t agency)
+{
+    uint64_t h = ((uint64_t)agency * 0x9E3779B97F4A7C15ULL) >> 20;
+    for (;;) {
+        Py_ssize_t k = (Py_ssize_t)(h & (uint64_t)t->mask);
+        int32_t at = t->index[k];
+        if (at < 0) {
+            Agg *a = &t->aggs[t->n];
+            a->agency = agency;
+            a->count = a->needs = a->spare = a->neg = 0;
+            a->has_best = 0;
+            t->index[k] = (int32_t)t->n++;
+            return a;
+        }
+        if (t->aggs[at].agency == agency)
+            return &t->aggs[at];
+        h++;
+    }
+}
+
+/* A candidate of the agency: count it, its needs, and its (spare, -slot) when it may be free. */
+static void
+note(Table *t, int64_t slot, int64_t needs, int64_t agency, int64_t spare, int free)
+{
+    Agg *a = find(t, agency);
+    a->count++;
+    a->needs |= needs;
+    if (free) {
+        int64_t cs = a->has_best ? a->spare : -1, cn = a->has_best ? a->neg : 0;
+        if (spare > cs || (spare == cs && -slot > cn)) {
+            a->spare = spare;
+            a->neg = -slot;
+            a->has_best = 1;
+        }
+    }
+}
+
+/* The dicts: counts, needs_of, best_of, in the order agencies first came. */
+static PyObject *
+dicts(Table *t)
+{
+    PyObject *counts = PyDict_New(), *needs = PyDict_New(), *best = PyDict_New();
+    if (counts == NULL || needs == NULL || best == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < t->n; k++) {
+        Agg *a = &t->aggs[k];
+        PyObject *key = PyLong_FromLongLong(a->agency);
+        PyObject *c = PyLong_FromLongLong(a->count);
+        PyObject *m = PyLong_FromLongLong(a->needs);
+        PyObject *b = a->has_best ? Py_BuildValue("(LL)", (long long)a->spare,
+                                                  (long long)a->neg)
+                                  : NULL;
+        int bad = key == NULL || c == NULL || m == NULL || (a->has_best && b == NULL) ||
+                  PyDict_SetItem(counts, key, c) < 0 || PyDict_SetItem(needs, key, m) < 0 ||
+                  (b != NULL && PyDict_SetItem(best, key, b) < 0);
+        Py_XDECREF(key);
+        Py_XDECREF(c);
+        Py_XDECREF(m);
+        Py_XDECREF(b);
+        if (bad)
+            goto fail;
+    }
+    return Py_BuildValue("(NNN)", counts, needs, best);
+fail:
+    Py_XDECREF(counts);
+    Py_XDECREF(needs);
+    Py_XDECREF(best);
+    return NULL;
+}
+
+/* Take a C-contiguous 1-D buffer of 64-bit integers from `obj`. */
+static int
+take(PyObject *obj, Py_buffer *b, const char *name)
+{
+    if (PyObject_GetBuffer(obj, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return 0;
+    const char *f = b->format == NULL ? "" : b->format;
+    if (*f == '<' || *f == '=' || *f == '@')
+        f++;
+    int same = strcmp(f, "q") == 0 || (strcmp(f, "l") == 0 && sizeof(long) == 8);
+    if (b->itemsize != 8 || b->ndim != 1 || !same) {
+        PyErr_Format(PyExc_TypeError, "%s must be a contiguous 1-D array of int64", name);
+        PyBuffer_Release(b);
+        b->obj = NULL;
+        return 0;
+    }
+    return 1;
+}
+
+/* An int of a list as an int64 (an OverflowError or TypeError set when it is not one). */
+static int
+list_i64(PyObject *list, Py_ssize_t k, int64_t *out)
+{
+    long long v = PyLong_AsLongLong(PyList_GET_ITEM(list, k));
+    if (v == -1 && PyErr_Occurred())
+        return 0;
+    *out = (int64_t)v;
+    return 1;
+}
+
+/* Append (slot, needs, agency, spare) to `out`. */
+static int
+put(PyObject *out, int64_t slot, int64_t needs, int64_t agency, int64_t spare)
+{
+    PyObject *row = PyTuple_New(4);
+    if (row == NULL)
+        return -1;
+    int64_t v[4] = {slot, needs, agency, spare};
+    for (int f = 0; f < 4; f++) {
+        PyObject *x = PyLong_FromLongLong(v[f]);
+        if (x == NULL) {
+            Py_DECREF(row);
+            return -1;
+        }
+        PyTuple_SET_ITEM(row, f, x);
+    }
+    int r = PyList_Append(out, row);
+    Py_DECREF(row);
+    return r;
+}
+
+enum { MASK, AGENCY, PROF, PLACES, LEFT, WAITABLE, FIELDS };
+
+typedef struct {
+    const int64_t *rec, *list_start, *list_slots, *grid_start, *grid_slots;
+    Py_ssize_t n, n_lists, n_grid, n_list_slots, n_grid_slots;
+    PyObject *ok;
+    uint64_t universe;
+    int waitlist, positive;
+} Pass;
+
+/* Whether the person passes profile `pr` (1, 0; -1 with IndexError). */
+static int
+passes(const Pass *p, int64_t pr)
+{
+    if (pr < 0 || pr >= PyTuple_GET_SIZE(p->ok)) {
+        PyErr_SetString(PyExc_IndexError, "profile out of range");
+        return -1;
+    }
+    return PyTuple_GET_ITEM(p->ok, pr) == Py_True;
+}
+
+static int
+slot_ok(const Pass *p, int64_t i)
+{
+    if (i < 0 || i >= p->n) {
+        PyErr_SetString(PyExc_IndexError, "slot out of range");
+        return 0;
+    }
+    return 1;
+}
+
+/* Range [*lo, *hi) of list `key` of `start` (n lists over `len` slots); 0 with IndexError. */
+static int
+range_of(const int64_t *start, Py_ssize_t n, Py_ssize_t len, int64_t key, Py_ssize_t *lo,
+         Py_ssize_t *hi)
+{
+    if (key < 0 || key >= n || start[key] < 0 || start[key] > start[key + 1] ||
+        start[key + 1] > len) {
+        PyErr_SetString(PyExc_IndexError, "list out of range");
+        return 0;
+    }
+    *lo = (Py_ssize_t)start[key];
+    *hi = (Py_ssize_t)start[key + 1];
+    return 1;
+}
+
+/* One list of the district for need bit `b`; kind 0 zero, 1 far, 2 waiting. */
+static int
+read_list(const Pass *p, int64_t key, uint64_t b, int kind, PyObject *out, Table *t)
+{
+    Py_ssize_t lo, hi;
+    if (!range_of(p->list_start, p->n_lists, p->n_list_slots, key, &lo, &hi))
+        return -1;
+    for (Py_ssize_t j = lo; j < hi; j++) {
+        int64_t i = p->list_slots[j];
+        if (!slot_ok(p, i))
+            return -1;
+        const int64_t *r = p->rec + i * FIELDS;
+        uint64_t m = (uint64_t)r[MASK] & p->universe;
+        if ((m & (~m + 1)) != b)
+            continue;
+        int good = passes(p, r[PROF]);
+        if (good < 0)
+            return -1;
+        if (!good)
+            continue;
+        int64_t spare = kind == 2 ? r[LEFT] : r[PLACES];
+        if (put(out, i, (int64_t)m, r[AGENCY], spare) < 0)
+            return -1;
+        note(t, i, (int64_t)m, r[AGENCY], spare, kind == 1 ? !p->positive : 1);
+    }
+    return 0;
+}
+
+/* The slots of grid list `key` not seen yet (marked in `seen` as read). */
+static int
+read_cell(const Pass *p, int64_t key, uint8_t *seen, PyObject *far, PyObject *waiting, Table *t)
+{
+    Py_ssize_t lo, hi;
+    if (!range_of(p->grid_start, p->n_grid, p->n_grid_slots, key, &lo, &hi))
+        return -1;
+    for (Py_ssize_t j = lo; j < hi; j++) {
+        int64_t i = p->grid_slots[j];
+        if (!slot_ok(p, i))
+            return -1;
+        if (seen[i >> 3] & (1 << (i & 7)))
+            continue;
+        seen[i >> 3] |= (uint8_t)(1 << (i & 7));
+        const int64_t *r = p->rec + i * FIELDS;
+        int good = passes(p, r[PROF]);
+        if (good < 0)
+            return -1;
+        if (!good)
+            continue;
+        int64_t m = (int64_t)((uint64_t)r[MASK] & p->universe), spare = r[PLACES];
+        PyObject *out = far;
+        if (spare < 0) {
+            if (!p->waitlist || !r[WAITABLE])
+                continue;
+            spare = r[LEFT];
+            out = waiting;
+        }
+        if (put(out, i, m, r[AGENCY], spare) < 0)
+            return -1;
+        note(t, i, m, r[AGENCY], spare, !p->positive);
+    }
+    return 0;
+}
+
+static PyObject *
+gather(PyObject *self, PyObject *args)
+{
+    PyObject *orec, *olist_start, *olist_slots, *ogrid_start, *ogrid_slots, *oskip;
+    PyObject *needs, *cells, *ok, *universe_obj;
+    Py_ssize_t list_base, n_needs;
+    int waitlist, positive;
+    if (!PyArg_ParseTuple(args, "OOOOOnnO!O!OO!O!pp:gather", &orec, &olist_start, &olist_slots,
+                          &ogrid_start, &ogrid_slots, &list_base, &n_needs, &PyList_Type,
+                          &needs, &PyList_Type, &cells, &oskip, &PyTuple_Type, &ok,
+                          &PyLong_Type, &universe_obj, &waitlist, &positive))
+        return NULL;
+    Py_buffer b[6] = {{0}};
+    PyObject *objs[6] = {orec, olist_start, olist_slots, ogrid_start, ogrid_slots, oskip};
+    const char *names[6] = {"rec", "list_start", "list_slots", "grid_start", "grid_slots", "skip"};
+    PyObject *outs[3] = {NULL, NULL, NULL}, *result = NULL;
+    Table t = {NULL, NULL, 0, 0};
+    uint8_t *seen = NULL;
+    int status = 0;
+    for (int k = 0; k < 6; k++)
+        if (!take(objs[k], &b[k], names[k]))
+            goto done;
+    unsigned long long universe = PyLong_AsUnsignedLongLong(universe_obj);
+    if (universe == (unsigned long long)-1 && PyErr_Occurred())
+        goto done;
+    Pass p = {b[0].buf, b[1].buf, b[2].buf, b[3].buf, b[4].buf,
+              b[0].len / 8 / FIELDS, b[1].len / 8 - 1, b[3].len / 8 - 1,
+              b[2].len / 8, b[4].len / 8, ok, (uint64_t)universe, waitlist, positive};
+    if (b[0].len % (8 * FIELDS) != 0 || p.n_lists < 0 || p.n_grid < 0 || n_needs <= 0 ||
+        n_needs > 63) {
+        PyErr_SetString(PyExc_ValueError, "malformed arrays");
+        goto done;
+    }
+    /* bound on the agencies: the entries of the lists read, and of the grid lists (each slot
+     * once) */
+    Py_ssize_t nn = PyList_GET_SIZE(needs), nc = PyList_GET_SIZE(cells);
+    Py_ssize_t bound = 1;
+    int64_t need[64];
+    if (nn > 63) {
+        PyErr_SetString(PyExc_ValueError, "too many needs");
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < nn; k++) {
+        if (!list_i64(needs, k, &need[k]))
+            goto done;
+        if (need[k] < 0 || need[k] >= n_needs) {
+            PyErr_SetString(PyExc_IndexError, "need out of range");
+            goto done;
+        }
+        for (int kind = 0; kind < 3; kind++) {
+            Py_ssize_t lo, hi;
+            if (!range_of(p.list_start, p.n_lists, p.n_list_slots,
+                          ((int64_t)list_base + need[k]) * 3 + kind, &lo, &hi))
+                goto done;
+            bound += hi - lo;
+        }
+    }
+    Py_ssize_t nearby = 0;
+    for (Py_ssize_t c = 0; c < nc; c++) {
+        int64_t cell;
+        if (!list_i64(cells, c, &cell))
+            goto done;
+        for (Py_ssize_t k = 0; k < nn; k++) {
+            Py_ssize_t lo, hi;
+            if (!range_of(p.grid_start, p.n_grid, p.n_grid_slots, cell * n_needs + need[k], &lo,
+                          &hi))
+                goto done;
+            nearby += hi - lo;
+        }
+    }
+    bound += nearby < p.n ? nearby : p.n; /* each slot noted once from the grid */
+    Py_ssize_t cap = 16;
+    while (cap < 2 * bound)
+        cap *= 2;
+    t.index = malloc(sizeof(int32_t) * cap);
+    t.aggs = malloc(sizeof(Agg) * bound);
+    t.mask = cap - 1;
+    seen = calloc((size_t)p.n / 8 + 1, 1);
+    for (int k = 0; k < 3; k++)
+        outs[k] = PyList_New(0);
+    if (t.index == NULL || t.aggs == NULL || seen == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (outs[0] == NULL || outs[1] == NULL || outs[2] == NULL)
+        goto done;
+    memset(t.index, 0xff, sizeof(int32_t) * cap);
+    for (Py_ssize_t k = 0; k < nn && status == 0; k++)
+        for (int kind = 0; kind < (waitlist ? 3 : 2) && status == 0; kind++)
+            status = read_list(&p, ((int64_t)list_base + need[k]) * 3 + kind,
+                               (uint64_t)1 << need[k], kind, outs[kind], &t);
+    const int64_t *skip = b[5].buf;
+    for (Py_ssize_t j = 0; j < b[5].len / 8 && status == 0; j++) {
+        if (!slot_ok(&p, skip[j]))
+            status = -1;
+        else
+            seen[skip[j] >> 3] |= (uint8_t)(1 << (skip[j] & 7));
+    }
+    for (Py_ssize_t c = 0; c < nc && status == 0; c++) {
+        int64_t cell;
+        list_i64(cells, c, &cell); /* read above */
+        for (Py_ssize_t k = 0; k < nn && status == 0; k++)
+            status = read_cell(&p, cell * n_needs + need[k], seen, outs[1], outs[2], &t);
+    }
+    if (status == 0) {
+        PyObject *d = dicts(&t);
+        if (d != NULL) {
+            result = Py_BuildValue("(OOOOOO)", outs[0], outs[1], outs[2],
+                                   PyTuple_GET_ITEM(d, 0), PyTuple_GET_ITEM(d, 1),
+                                   PyTuple_GET_ITEM(d, 2));
+            Py_DECREF(d);
+        }
+    }
+done:
+    for (int k = 0; k < 6; k++)
+        if (b[k].obj != NULL)
+            PyBuffer_Release(&b[k]);
+    free(t.index);
+    free(t.aggs);
+    free(seen);
+    Py_XDECREF(outs[0]);
+    Py_XDECREF(outs[1]);
+    Py_XDECREF(outs[2]);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"gather", gather, METH_VARARGS,
+     "gather(rec, list_start, list_slots, grid_start, grid_slots, list_base, n_needs, needs, "
+     "cells, skip, ok, universe, waitlist, positive): (zero, far, waiting, counts, needs_of, "
+     "best_of) (see matching.gather)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "matching._gather",
+    "The quick path's first pass in C (see matching.gather).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__gather(void)
+{
+    return PyModule_Create(&module);
+}

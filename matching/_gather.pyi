@@ -1,0 +1,24 @@
+"""Types of the C extension ``matching._gather`` (see :mod:`matching.gather`)."""
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+def gather(
+    rec: npt.NDArray[np.int64],
+    list_start: npt.NDArray[np.int64],
+    list_slots: npt.NDArray[np.int64],
+    grid_start: npt.NDArray[np.int64],
+    grid_slots: npt.NDArray[np.int64],
+    list_base: int,
+    n_needs: int,
+    needs: list[int],
+    cells: list[int],
+    skip: npt.NDArray[np.int64],
+    ok: tuple[bool, ...],
+    universe: int,
+    waitlist: bool,
+    positive: bool,
+    /,
+) -> tuple[Any, ...]: ...
