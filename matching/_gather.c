@@ -382,17 +382,282 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------------------------------
+ * reduce_rows: matching.grouping.reduce_rows_python in C (see there for the rules).
+ */
+
+typedef struct {
+    const int64_t *slot, *mask, *agency, *distance, *spare;
+    const uint8_t *waitlisted;
+} Rows;
+
+/* Row i before row j in the order (distance, -places left, slot). */
+static int
+before(const Rows *r, Py_ssize_t i, Py_ssize_t j)
+{
+    if (r->distance[i] != r->distance[j])
+        return r->distance[i] < r->distance[j];
+    if (r->spare[i] != r->spare[j])
+        return r->spare[i] > r->spare[j];
+    return r->slot[i] < r->slot[j];
+}
+
+/* Per agency (in a Table, `count` rows, `needs` their masks): its first row, whether it is
+ * held (engaged or with a waitlisted row), whether it cannot matter. */
+typedef struct {
+    Py_ssize_t first;
+    int held, beaten;
+} AgencyFacts;
+
+/* Per set of needs asked: the first three rows with a place taking all of it. */
+typedef struct {
+    int64_t needs;
+    Py_ssize_t top[3];
+    int n;
+} Beaters;
+
+static int
+engaged_has(const int64_t *engaged, Py_ssize_t n, int64_t agency)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (engaged[mid] < agency)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && engaged[lo] == agency;
+}
+
+static PyObject *
+as_bytes(const int64_t *v, Py_ssize_t n)
+{
+    return PyBytes_FromStringAndSize((const char *)v, n * (Py_ssize_t)sizeof(int64_t));
+}
+
+static PyObject *
+reduce_rows(PyObject *self, PyObject *args)
+{
+    PyObject *obj[7];
+    int prune;
+    if (!PyArg_ParseTuple(args, "OOOOOOOp:reduce_rows", &obj[0], &obj[1], &obj[2], &obj[3],
+                          &obj[4], &obj[5], &obj[6], &prune))
+        return NULL;
+    Py_buffer b[7] = {{0}};
+    const char *names[7] = {"slot", "mask", "agency", "distance", "spare", "waitlisted",
+                            "engaged"};
+    PyObject *result = NULL;
+    Table t = {NULL, NULL, 0, 0};
+    AgencyFacts *facts = NULL;
+    Beaters *asked = NULL;
+    Py_ssize_t *row_agency = NULL, *group_first = NULL, *group_second = NULL;
+    int64_t *kept = NULL, *winners = NULL, *runners = NULL, *group_mask = NULL;
+    uint8_t *alone = NULL, *keep = NULL;
+    for (int k = 0; k < 7; k++) {
+        if (k == 5) {
+            if (PyObject_GetBuffer(obj[k], &b[k], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+                goto done;
+            if (b[k].itemsize != 1 || b[k].ndim != 1 || b[k].format == NULL ||
+                strcmp(b[k].format, "?") != 0) {
+                PyErr_SetString(PyExc_TypeError, "waitlisted must be a 1-D array of bool");
+                goto done;
+            }
+        }
+        else if (!take(obj[k], &b[k], names[k]))
+            goto done;
+    }
+    Py_ssize_t n = b[0].len / 8;
+    for (int k = 1; k < 6; k++)
+        if ((k == 5 ? b[k].len : b[k].len / 8) != n) {
+            PyErr_SetString(PyExc_ValueError, "the rows' arrays must have one length");
+            goto done;
+        }
+    Rows r = {b[0].buf, b[1].buf, b[2].buf, b[3].buf, b[4].buf, b[5].buf};
+    const int64_t *engaged = b[6].buf;
+    Py_ssize_t n_engaged = b[6].len / 8;
+    Py_ssize_t cap = 16;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    size_t m = (size_t)n + 1;
+    t.index = malloc(sizeof(int32_t) * cap);
+    t.aggs = malloc(sizeof(Agg) * m);
+    t.mask = cap - 1;
+    facts = malloc(sizeof(AgencyFacts) * m);
+    asked = malloc(sizeof(Beaters) * m);
+    row_agency = malloc(sizeof(Py_ssize_t) * m);
+    group_first = malloc(sizeof(Py_ssize_t) * m);
+    group_second = malloc(sizeof(Py_ssize_t) * m);
+    group_mask = malloc(sizeof(int64_t) * m);
+    kept = malloc(sizeof(int64_t) * m);
+    winners = malloc(sizeof(int64_t) * m);
+    runners = malloc(sizeof(int64_t) * m);
+    alone = malloc(m);
+    keep = malloc(m);
+    if (!t.index || !t.aggs || !facts || !asked || !row_agency || !group_first ||
+        !group_second || !group_mask || !kept || !winners || !runners || !alone || !keep) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(t.index, 0xff, sizeof(int32_t) * cap);
+    /* agencies: rows, needs, first row, held */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Agg *a = find(&t, r.agency[i]);
+        Py_ssize_t k = a - t.aggs;
+        if (a->count == 0) {
+            facts[k].first = i;
+            facts[k].held = engaged_has(engaged, n_engaged, r.agency[i]);
+            facts[k].beaten = 0;
+        }
+        else if (before(&r, i, facts[k].first))
+            facts[k].first = i;
+        a->count++;
+        a->needs |= r.mask[i];
+        facts[k].held |= r.waitlisted[i] != 0;
+        row_agency[i] = k;
+    }
+    /* step 1: agencies beaten by two candidates of others */
+    if (prune) {
+        Py_ssize_t n_asked = 0;
+        for (Py_ssize_t k = 0; k < t.n; k++) {
+            if (facts[k].held)
+                continue;
+            int64_t needs = t.aggs[k].needs;
+            Beaters *bt = NULL;
+            for (Py_ssize_t q = 0; q < n_asked; q++)
+                if (asked[q].needs == needs) {
+                    bt = &asked[q];
+                    break;
+                }
+            if (bt == NULL) { /* the first three rows with a place taking all of needs */
+                bt = &asked[n_asked++];
+                bt->needs = needs;
+                bt->n = 0;
+                for (Py_ssize_t i = 0; i < n; i++) {
+                    if (r.waitlisted[i] || (r.mask[i] & needs) != needs)
+                        continue;
+                    int at = bt->n < 3 ? bt->n : 3;
+                    while (at > 0 && before(&r, i, bt->top[at - 1]))
+                        at--;
+                    if (at >= 3)
+                        continue;
+                    for (int z = (bt->n < 3 ? bt->n : 2); z > at; z--)
+                        bt->top[z] = bt->top[z - 1];
+                    bt->top[at] = i;
+                    if (bt->n < 3)
+                        bt->n++;
+                }
+            }
+            int others = 0;
+            for (int z = 0; z < bt->n; z++) {
+                Py_ssize_t i = bt->top[z];
+                if (r.agency[i] == t.aggs[k].agency)
+                    continue;
+                if (++others == 2) {
+                    facts[k].beaten = before(&r, i, facts[k].first);
+                    break;
+                }
+            }
+        }
+    }
+    /* step 2: candidates alone in their agency, grouped by needs taken: the best two */
+    Py_ssize_t n_groups = 0;
+    Table groups = {NULL, NULL, 0, 0};
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t k = row_agency[i];
+        keep[i] = !facts[k].beaten;
+        alone[i] = t.aggs[k].count == 1 && !r.waitlisted[i] && !facts[k].held && keep[i];
+    }
+    /* groups in a second table keyed by needs (reusing t's memory is not possible: t is live) */
+    groups.index = malloc(sizeof(int32_t) * cap);
+    groups.aggs = malloc(sizeof(Agg) * m);
+    groups.mask = cap - 1;
+    if (!groups.index || !groups.aggs) {
+        free(groups.index);
+        free(groups.aggs);
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(groups.index, 0xff, sizeof(int32_t) * cap);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!alone[i])
+            continue;
+        Agg *g = find(&groups, r.mask[i]);
+        Py_ssize_t k = g - groups.aggs;
+        if (g->count++ == 0) {
+            group_first[k] = i;
+            group_second[k] = -1;
+            group_mask[k] = r.mask[i];
+            n_groups++;
+        }
+        else if (before(&r, i, group_first[k])) {
+            group_second[k] = group_first[k];
+            group_first[k] = i;
+        }
+        else if (group_second[k] < 0 || before(&r, i, group_second[k]))
+            group_second[k] = i;
+    }
+    free(groups.index);
+    free(groups.aggs);
+    /* kept: rows not alone (and not dropped), and each group's best, ascending */
+    for (Py_ssize_t i = 0; i < n; i++)
+        alone[i] = alone[i] ? 0 : keep[i]; /* reused: 1 where kept */
+    for (Py_ssize_t k = 0; k < n_groups; k++)
+        alone[group_first[k]] = 1;
+    Py_ssize_t n_kept = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (alone[i])
+            kept[n_kept++] = i;
+    /* winners and runners-up, by needs taken (ascending: few groups, insertion sort) */
+    Py_ssize_t n_pairs = 0;
+    for (Py_ssize_t k = 0; k < n_groups; k++) {
+        if (group_second[k] < 0)
+            continue;
+        Py_ssize_t at = n_pairs++;
+        while (at > 0 && r.mask[winners[at - 1]] > group_mask[k]) {
+            winners[at] = winners[at - 1];
+            runners[at] = runners[at - 1];
+            at--;
+        }
+        winners[at] = group_first[k];
+        runners[at] = group_second[k];
+    }
+    result = Py_BuildValue("(NNN)", as_bytes(kept, n_kept), as_bytes(winners, n_pairs),
+                           as_bytes(runners, n_pairs));
+done:
+    for (int k = 0; k < 7; k++)
+        if (b[k].obj != NULL)
+            PyBuffer_Release(&b[k]);
+    free(t.index);
+    free(t.aggs);
+    free(facts);
+    free(asked);
+    free(row_agency);
+    free(group_first);
+    free(group_second);
+    free(group_mask);
+    free(kept);
+    free(winners);
+    free(runners);
+    free(alone);
+    free(keep);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"gather", gather, METH_VARARGS,
      "gather(rec, list_start, list_slots, grid_start, grid_slots, list_base, n_needs, needs, "
      "cells, skip, ok, universe, waitlist, positive): (zero, far, waiting, counts, needs_of, "
      "best_of) (see matching.gather)."},
+    {"reduce_rows", reduce_rows, METH_VARARGS,
+     "reduce_rows(slot, mask, agency, distance, spare, waitlisted, engaged, prune): (kept, "
+     "winners, runners) as bytes of int64 (see matching.grouping)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "matching._gather",
-    "The quick path's first pass in C (see matching.gather).", -1, methods,
+    "Candidate passes in C (see matching.gather and matching.grouping).", -1, methods,
 };
 
 PyMODINIT_FUNC

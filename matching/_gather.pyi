@@ -22,3 +22,14 @@ def gather(
     positive: bool,
     /,
 ) -> tuple[Any, ...]: ...
+def reduce_rows(
+    slot: npt.NDArray[np.int64],
+    mask: npt.NDArray[np.int64],
+    agency: npt.NDArray[np.int64],
+    distance: npt.NDArray[np.int64],
+    spare: npt.NDArray[np.int64],
+    waitlisted: npt.NDArray[np.bool_],
+    engaged: npt.NDArray[np.int64],
+    prune: bool,
+    /,
+) -> tuple[bytes, bytes, bytes]: ...

@@ -50,6 +50,7 @@ from matching.capacity import Availability, NominalCapacity
 from matching.eligibility import check, profile
 from matching.gather import COMPILED as GATHER_COMPILED
 from matching.gather import Lists, gather_lists, gather_python
+from matching.grouping import reduce_rows
 from matching.kernels import nearest_km
 from matching.periods import PERS, period_of
 from matching.reach import (
@@ -170,6 +171,7 @@ class CandidateFinder:
         self._arrays_from = _ARRAYS_FROM  # tests set 0 to use arrays on small directories
         self._walks_from = _WALKS_FROM  # and these two
         self._misses_from = _MISSES_FROM
+        self._prune_travelling = True  # tests set False to compare _travelling with _reduce
         self._compile(directory)
 
     # ----------------------------------------------------------------------------- compiling
@@ -720,7 +722,10 @@ class CandidateFinder:
     def _travelling(self, a: Assessment, on: date) -> tuple[Query, list[Draft], dict[int, Draft]]:
         """:meth:`_gather` then :meth:`_reduce` for nominal places and a person who does not
         accept phone or online support: :meth:`_group`'s rule applied to the arrays of
-        :meth:`_rows`, and drafts made only for the candidates kept and the runners-up."""
+        :meth:`_rows`, agencies that cannot matter dropped first
+        (:func:`matching.grouping.reduce_rows`; ``_prune_travelling`` False keeps them, and
+        then the candidates are :meth:`_reduce`'s), and drafts made only for the candidates
+        kept and the runners-up."""
         self._check(a)
         q = self._prelude(a, on)
         if not q.universe:
@@ -731,33 +736,19 @@ class CandidateFinder:
             self._loop(a, q, seen)
             return q, *self._reduce(q)
         rows = self._rows(a, q, arr, seen)
-        # candidates alone in their agency (not engaged, with a place), grouped by needs taken
-        _, where, counts = np.unique(rows.agency, return_inverse=True, return_counts=True)
-        alone = (counts[where] == 1) & ~rows.waitlisted
-        if q.free:
-            alone &= ~np.isin(rows.agency, np.fromiter(q.free, dtype=np.int64))
-        grouped = np.flatnonzero(alone)
-        # by needs, then nearest, most places, smallest slot (rows are in slot order)
-        order = grouped[
-            np.lexsort(
-                (
-                    rows.slot[grouped],
-                    -rows.spare[grouped],
-                    rows.distance[grouped],
-                    rows.mask[grouped],
-                )
-            )
-        ]
-        masks = rows.mask[order]
-        head = np.ones(len(order), dtype=bool)
-        head[1:] = masks[1:] != masks[:-1]
-        second = np.zeros(len(order), dtype=bool)
-        second[1:] = head[:-1] & ~head[1:]
-        kept_rows = np.sort(np.concatenate((np.flatnonzero(~alone), order[head])))
+        # agencies that cannot matter dropped, candidates alone in their agency grouped
+        kept_rows, winners, runners = reduce_rows(
+            slot=rows.slot,
+            mask=rows.mask,
+            agency=rows.agency,
+            distance=rows.distance,
+            spare=rows.spare,
+            waitlisted=rows.waitlisted,
+            engaged=np.array(sorted(q.free), dtype=np.int64),
+            prune=self._prune_travelling,
+        )
         kept = self._drafts(rows, kept_rows)
-        winners = rows.slot[order[np.flatnonzero(second) - 1]].tolist()
-        runners = self._drafts(rows, order[second])
-        runner_up = dict(zip(winners, runners, strict=True))
+        runner_up = dict(zip(rows.slot[winners].tolist(), self._drafts(rows, runners), strict=True))
         q.raws = kept
         return q, kept, runner_up
 
