@@ -15,8 +15,7 @@
 #include <stdlib.h>
 
 typedef struct {
-    int64_t agency, count, needs, spare, neg;
-    int has_best;
+    int64_t agency, count, needs;
 } Agg;
 
 typedef struct {
@@ -35,8 +34,7 @@ find(Table *t, int64_t agency)
         if (at < 0) {
             Agg *a = &t->aggs[t->n];
             a->agency = agency;
-            a->count = a->needs = a->spare = a->neg = 0;
-            a->has_best = 0;
+            a->count = a->needs = 0;
             t->index[k] = (int32_t)t->n++;
             return a;
         }
@@ -44,56 +42,6 @@ find(Table *t, int64_t agency)
             return &t->aggs[at];
         h++;
     }
-}
-
-/* A candidate of the agency: count it, its needs, and its (spare, -slot) when it may be free. */
-static void
-note(Table *t, int64_t slot, int64_t needs, int64_t agency, int64_t spare, int free)
-{
-    Agg *a = find(t, agency);
-    a->count++;
-    a->needs |= needs;
-    if (free) {
-        int64_t cs = a->has_best ? a->spare : -1, cn = a->has_best ? a->neg : 0;
-        if (spare > cs || (spare == cs && -slot > cn)) {
-            a->spare = spare;
-            a->neg = -slot;
-            a->has_best = 1;
-        }
-    }
-}
-
-/* The dicts: counts, needs_of, best_of, in the order agencies first came. */
-static PyObject *
-dicts(Table *t)
-{
-    PyObject *counts = PyDict_New(), *needs = PyDict_New(), *best = PyDict_New();
-    if (counts == NULL || needs == NULL || best == NULL)
-        goto fail;
-    for (Py_ssize_t k = 0; k < t->n; k++) {
-        Agg *a = &t->aggs[k];
-        PyObject *key = PyLong_FromLongLong(a->agency);
-        PyObject *c = PyLong_FromLongLong(a->count);
-        PyObject *m = PyLong_FromLongLong(a->needs);
-        PyObject *b = a->has_best ? Py_BuildValue("(LL)", (long long)a->spare,
-                                                  (long long)a->neg)
-                                  : NULL;
-        int bad = key == NULL || c == NULL || m == NULL || (a->has_best && b == NULL) ||
-                  PyDict_SetItem(counts, key, c) < 0 || PyDict_SetItem(needs, key, m) < 0 ||
-                  (b != NULL && PyDict_SetItem(best, key, b) < 0);
-        Py_XDECREF(key);
-        Py_XDECREF(c);
-        Py_XDECREF(m);
-        Py_XDECREF(b);
-        if (bad)
-            goto fail;
-    }
-    return Py_BuildValue("(NNN)", counts, needs, best);
-fail:
-    Py_XDECREF(counts);
-    Py_XDECREF(needs);
-    Py_XDECREF(best);
-    return NULL;
 }
 
 /* Take a C-contiguous 1-D buffer of 64-bit integers from `obj`. */
@@ -126,35 +74,31 @@ list_i64(PyObject *list, Py_ssize_t k, int64_t *out)
     return 1;
 }
 
-/* Append (slot, needs, agency, spare) to `out`. */
-static int
-put(PyObject *out, int64_t slot, int64_t needs, int64_t agency, int64_t spare)
+/* Candidates found: rows (slot, needs, agency, places left), room for `bound` made first. */
+typedef struct {
+    int64_t *v;
+    Py_ssize_t n;
+} Out;
+
+static void
+add(Out *o, int64_t slot, int64_t needs, int64_t agency, int64_t spare)
 {
-    PyObject *row = PyTuple_New(4);
-    if (row == NULL)
-        return -1;
-    int64_t v[4] = {slot, needs, agency, spare};
-    for (int f = 0; f < 4; f++) {
-        PyObject *x = PyLong_FromLongLong(v[f]);
-        if (x == NULL) {
-            Py_DECREF(row);
-            return -1;
-        }
-        PyTuple_SET_ITEM(row, f, x);
-    }
-    int r = PyList_Append(out, row);
-    Py_DECREF(row);
-    return r;
+    int64_t *row = o->v + 4 * o->n++;
+    row[0] = slot;
+    row[1] = needs;
+    row[2] = agency;
+    row[3] = spare;
 }
 
 enum { MASK, AGENCY, PROF, PLACES, LEFT, WAITABLE, FIELDS };
 
 typedef struct {
-    const int64_t *rec, *list_start, *list_slots, *grid_start, *grid_slots;
-    Py_ssize_t n, n_lists, n_grid, n_list_slots, n_grid_slots;
+    const int64_t *rec, *list_start, *list_slots, *grid_start, *grid_slots, *many_start,
+        *many_slots, *evq_of;
+    Py_ssize_t n, n_lists, n_grid, n_list_slots, n_grid_slots, n_many, n_many_slots, n_agencies;
     PyObject *ok;
     uint64_t universe;
-    int waitlist, positive;
+    int waitlist;
 } Pass;
 
 /* Whether the person passes profile `pr` (1, 0; -1 with IndexError). */
@@ -193,15 +137,14 @@ range_of(const int64_t *start, Py_ssize_t n, Py_ssize_t len, int64_t key, Py_ssi
     return 1;
 }
 
-/* One list of the district for need bit `b`; kind 0 zero, 1 far, 2 waiting. */
+/* Slots lo..hi of `slots` read for need bit `b`: those whose first need of the universe is b
+ * and whose profile the person passes; kind 2 (waiting) counts places left or 0. */
 static int
-read_list(const Pass *p, int64_t key, uint64_t b, int kind, PyObject *out, Table *t)
+read_slots(const Pass *p, const int64_t *slots, Py_ssize_t lo, Py_ssize_t hi, uint64_t b,
+           int kind, Out *out, Table *t)
 {
-    Py_ssize_t lo, hi;
-    if (!range_of(p->list_start, p->n_lists, p->n_list_slots, key, &lo, &hi))
-        return -1;
     for (Py_ssize_t j = lo; j < hi; j++) {
-        int64_t i = p->list_slots[j];
+        int64_t i = slots[j];
         if (!slot_ok(p, i))
             return -1;
         const int64_t *r = p->rec + i * FIELDS;
@@ -213,17 +156,16 @@ read_list(const Pass *p, int64_t key, uint64_t b, int kind, PyObject *out, Table
             return -1;
         if (!good)
             continue;
-        int64_t spare = kind == 2 ? r[LEFT] : r[PLACES];
-        if (put(out, i, (int64_t)m, r[AGENCY], spare) < 0)
-            return -1;
-        note(t, i, (int64_t)m, r[AGENCY], spare, kind == 1 ? !p->positive : 1);
+        add(out, i, (int64_t)m, r[AGENCY], kind == 2 ? r[LEFT] : r[PLACES]);
+        if (t != NULL)
+            find(t, r[AGENCY]);
     }
     return 0;
 }
 
 /* The slots of grid list `key` not seen yet (marked in `seen` as read). */
 static int
-read_cell(const Pass *p, int64_t key, uint8_t *seen, PyObject *far, PyObject *waiting, Table *t)
+read_cell(const Pass *p, int64_t key, uint8_t *seen, Out *far, Out *waiting, Table *t)
 {
     Py_ssize_t lo, hi;
     if (!range_of(p->grid_start, p->n_grid, p->n_grid_slots, key, &lo, &hi))
@@ -242,62 +184,97 @@ read_cell(const Pass *p, int64_t key, uint8_t *seen, PyObject *far, PyObject *wa
         if (!good)
             continue;
         int64_t m = (int64_t)((uint64_t)r[MASK] & p->universe), spare = r[PLACES];
-        PyObject *out = far;
+        Out *out = far;
         if (spare < 0) {
             if (!p->waitlist || !r[WAITABLE])
                 continue;
             spare = r[LEFT];
             out = waiting;
         }
-        if (put(out, i, m, r[AGENCY], spare) < 0)
-            return -1;
-        note(t, i, m, r[AGENCY], spare, !p->positive);
+        add(out, i, m, r[AGENCY], spare);
+        find(t, r[AGENCY]);
     }
     return 0;
 }
 
+/* The quick remote pathway of `agency` (evq_of), when the person can use it. */
+static int
+read_evq(const Pass *p, int64_t agency, Out *zero)
+{
+    if (agency < 0 || agency >= p->n_agencies) {
+        PyErr_SetString(PyExc_IndexError, "agency out of range");
+        return -1;
+    }
+    int64_t i = p->evq_of[agency];
+    if (i < 0)
+        return 0;
+    if (!slot_ok(p, i))
+        return -1;
+    const int64_t *r = p->rec + i * FIELDS;
+    uint64_t m = (uint64_t)r[MASK] & p->universe;
+    if (!m)
+        return 0;
+    int good = passes(p, r[PROF]);
+    if (good > 0)
+        add(zero, i, (int64_t)m, agency, r[PLACES]);
+    return good < 0 ? -1 : 0;
+}
+
+static PyObject *
+as_bytes(const int64_t *v, Py_ssize_t n)
+{
+    return PyBytes_FromStringAndSize((const char *)v, n * (Py_ssize_t)sizeof(int64_t));
+}
+
+#define N_BUFFERS 11
+
 static PyObject *
 gather(PyObject *self, PyObject *args)
 {
-    PyObject *orec, *olist_start, *olist_slots, *ogrid_start, *ogrid_slots, *oskip;
-    PyObject *needs, *cells, *ok, *universe_obj;
+    PyObject *o[N_BUFFERS], *needs, *cells, *ok, *universe_obj;
     Py_ssize_t list_base, n_needs;
-    int waitlist, positive;
-    if (!PyArg_ParseTuple(args, "OOOOOnnO!O!OO!O!pp:gather", &orec, &olist_start, &olist_slots,
-                          &ogrid_start, &ogrid_slots, &list_base, &n_needs, &PyList_Type,
-                          &needs, &PyList_Type, &cells, &oskip, &PyTuple_Type, &ok,
-                          &PyLong_Type, &universe_obj, &waitlist, &positive))
+    int waitlist;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOnnO!O!OOO!O!p:gather", &o[0], &o[1], &o[2], &o[3],
+                          &o[4], &o[5], &o[6], &o[7], &list_base, &n_needs, &PyList_Type,
+                          &needs, &PyList_Type, &cells, &o[8], &o[9], &PyTuple_Type, &ok,
+                          &PyLong_Type, &universe_obj, &waitlist))
         return NULL;
-    Py_buffer b[6] = {{0}};
-    PyObject *objs[6] = {orec, olist_start, olist_slots, ogrid_start, ogrid_slots, oskip};
-    const char *names[6] = {"rec", "list_start", "list_slots", "grid_start", "grid_slots", "skip"};
-    PyObject *outs[3] = {NULL, NULL, NULL}, *result = NULL;
+    o[10] = NULL;
+    Py_buffer b[N_BUFFERS] = {{0}};
+    const char *names[N_BUFFERS] = {"rec",        "list_start", "list_slots", "grid_start",
+                                    "grid_slots", "many_start", "many_slots", "evq_of",
+                                    "skip",       "free",       ""};
+    PyObject *result = NULL;
     Table t = {NULL, NULL, 0, 0};
+    Out outs[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
+    int64_t *agencies = NULL;
     uint8_t *seen = NULL;
     int status = 0;
-    for (int k = 0; k < 6; k++)
-        if (!take(objs[k], &b[k], names[k]))
+    for (int k = 0; k < 10; k++)
+        if (!take(o[k], &b[k], names[k]))
             goto done;
     unsigned long long universe = PyLong_AsUnsignedLongLong(universe_obj);
     if (universe == (unsigned long long)-1 && PyErr_Occurred())
         goto done;
-    Pass p = {b[0].buf, b[1].buf, b[2].buf, b[3].buf, b[4].buf,
-              b[0].len / 8 / FIELDS, b[1].len / 8 - 1, b[3].len / 8 - 1,
-              b[2].len / 8, b[4].len / 8, ok, (uint64_t)universe, waitlist, positive};
-    if (b[0].len % (8 * FIELDS) != 0 || p.n_lists < 0 || p.n_grid < 0 || n_needs <= 0 ||
-        n_needs > 63) {
+    Pass p = {b[0].buf,           b[1].buf,           b[2].buf,          b[3].buf,
+              b[4].buf,           b[5].buf,           b[6].buf,          b[7].buf,
+              b[0].len / 8 / FIELDS, b[1].len / 8 - 1, b[3].len / 8 - 1, b[2].len / 8,
+              b[4].len / 8,       b[5].len / 8 - 1,   b[6].len / 8,      b[7].len / 8,
+              ok,                 (uint64_t)universe, waitlist};
+    if (b[0].len % (8 * FIELDS) != 0 || p.n_lists < 0 || p.n_grid < 0 || p.n_many < 0 ||
+        n_needs <= 0 || n_needs > 63) {
         PyErr_SetString(PyExc_ValueError, "malformed arrays");
         goto done;
     }
-    /* bound on the agencies: the entries of the lists read, and of the grid lists (each slot
-     * once) */
     Py_ssize_t nn = PyList_GET_SIZE(needs), nc = PyList_GET_SIZE(cells);
-    Py_ssize_t bound = 1;
     int64_t need[64];
     if (nn > 63) {
         PyErr_SetString(PyExc_ValueError, "too many needs");
         goto done;
     }
+    /* room: the entries of the lists read, of the grid lists (each slot once), and one quick
+     * remote pathway per agency touched or engaged */
+    Py_ssize_t bound = 1, lo, hi;
     for (Py_ssize_t k = 0; k < nn; k++) {
         if (!list_i64(needs, k, &need[k]))
             goto done;
@@ -306,12 +283,14 @@ gather(PyObject *self, PyObject *args)
             goto done;
         }
         for (int kind = 0; kind < 3; kind++) {
-            Py_ssize_t lo, hi;
             if (!range_of(p.list_start, p.n_lists, p.n_list_slots,
                           ((int64_t)list_base + need[k]) * 3 + kind, &lo, &hi))
                 goto done;
             bound += hi - lo;
         }
+        if (!range_of(p.many_start, p.n_many, p.n_many_slots, need[k], &lo, &hi))
+            goto done;
+        bound += hi - lo;
     }
     Py_ssize_t nearby = 0;
     for (Py_ssize_t c = 0; c < nc; c++) {
@@ -319,14 +298,14 @@ gather(PyObject *self, PyObject *args)
         if (!list_i64(cells, c, &cell))
             goto done;
         for (Py_ssize_t k = 0; k < nn; k++) {
-            Py_ssize_t lo, hi;
             if (!range_of(p.grid_start, p.n_grid, p.n_grid_slots, cell * n_needs + need[k], &lo,
                           &hi))
                 goto done;
             nearby += hi - lo;
         }
     }
-    bound += nearby < p.n ? nearby : p.n; /* each slot noted once from the grid */
+    bound += (nearby < p.n ? nearby : p.n) + b[9].len / 8;
+    bound *= 2; /* and the quick remote pathway of each agency found */
     Py_ssize_t cap = 16;
     while (cap < 2 * bound)
         cap *= 2;
@@ -334,21 +313,25 @@ gather(PyObject *self, PyObject *args)
     t.aggs = malloc(sizeof(Agg) * bound);
     t.mask = cap - 1;
     seen = calloc((size_t)p.n / 8 + 1, 1);
+    agencies = malloc(sizeof(int64_t) * bound);
     for (int k = 0; k < 3; k++)
-        outs[k] = PyList_New(0);
-    if (t.index == NULL || t.aggs == NULL || seen == NULL) {
+        outs[k].v = malloc(sizeof(int64_t) * 4 * bound);
+    if (!t.index || !t.aggs || !seen || !agencies || !outs[0].v || !outs[1].v || !outs[2].v) {
         PyErr_NoMemory();
         goto done;
     }
-    if (outs[0] == NULL || outs[1] == NULL || outs[2] == NULL)
-        goto done;
     memset(t.index, 0xff, sizeof(int32_t) * cap);
+    /* the district's lists, need by need: zero, far, waiting */
     for (Py_ssize_t k = 0; k < nn && status == 0; k++)
-        for (int kind = 0; kind < (waitlist ? 3 : 2) && status == 0; kind++)
-            status = read_list(&p, ((int64_t)list_base + need[k]) * 3 + kind,
-                               (uint64_t)1 << need[k], kind, outs[kind], &t);
-    const int64_t *skip = b[5].buf;
-    for (Py_ssize_t j = 0; j < b[5].len / 8 && status == 0; j++) {
+        for (int kind = 0; kind < (waitlist ? 3 : 2) && status == 0; kind++) {
+            int64_t key = ((int64_t)list_base + need[k]) * 3 + kind;
+            range_of(p.list_start, p.n_lists, p.n_list_slots, key, &lo, &hi); /* checked */
+            status = read_slots(&p, p.list_slots, lo, hi, (uint64_t)1 << need[k], kind,
+                                &outs[kind], &t);
+        }
+    /* nearby: the grid's cells, those serving the district (skip) read already */
+    const int64_t *skip = b[8].buf;
+    for (Py_ssize_t j = 0; j < b[8].len / 8 && status == 0; j++) {
         if (!slot_ok(&p, skip[j]))
             status = -1;
         else
@@ -358,27 +341,40 @@ gather(PyObject *self, PyObject *args)
         int64_t cell;
         list_i64(cells, c, &cell); /* read above */
         for (Py_ssize_t k = 0; k < nn && status == 0; k++)
-            status = read_cell(&p, cell * n_needs + need[k], seen, outs[1], outs[2], &t);
+            status = read_cell(&p, cell * n_needs + need[k], seen, &outs[1], &outs[2], &t);
     }
-    if (status == 0) {
-        PyObject *d = dicts(&t);
-        if (d != NULL) {
-            result = Py_BuildValue("(OOOOOO)", outs[0], outs[1], outs[2],
-                                   PyTuple_GET_ITEM(d, 0), PyTuple_GET_ITEM(d, 1),
-                                   PyTuple_GET_ITEM(d, 2));
-            Py_DECREF(d);
-        }
+    /* the agencies found, then the quick remote pathway of each, and of each engaged one */
+    Py_ssize_t n_found = t.n;
+    for (Py_ssize_t k = 0; k < n_found; k++)
+        agencies[k] = t.aggs[k].agency;
+    for (Py_ssize_t k = 0; k < n_found && status == 0; k++)
+        status = read_evq(&p, agencies[k], &outs[0]);
+    const int64_t *engaged = b[9].buf;
+    for (Py_ssize_t j = 0; j < b[9].len / 8 && status == 0; j++) {
+        Py_ssize_t before = t.n;
+        find(&t, engaged[j]);
+        if (t.n > before) /* not found above */
+            status = read_evq(&p, engaged[j], &outs[0]);
     }
+    /* the quick remote pathways of agencies with several, need by need */
+    for (Py_ssize_t k = 0; k < nn && status == 0; k++) {
+        range_of(p.many_start, p.n_many, p.n_many_slots, need[k], &lo, &hi); /* checked */
+        status = read_slots(&p, p.many_slots, lo, hi, (uint64_t)1 << need[k], 0, &outs[0], NULL);
+    }
+    if (status == 0)
+        result = Py_BuildValue("(NNNN)", as_bytes(outs[0].v, 4 * outs[0].n),
+                               as_bytes(outs[1].v, 4 * outs[1].n),
+                               as_bytes(outs[2].v, 4 * outs[2].n), as_bytes(agencies, n_found));
 done:
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < 10; k++)
         if (b[k].obj != NULL)
             PyBuffer_Release(&b[k]);
     free(t.index);
     free(t.aggs);
     free(seen);
-    Py_XDECREF(outs[0]);
-    Py_XDECREF(outs[1]);
-    Py_XDECREF(outs[2]);
+    free(agencies);
+    for (int k = 0; k < 3; k++)
+        free(outs[k].v);
     return result;
 }
 
@@ -428,12 +424,6 @@ engaged_has(const int64_t *engaged, Py_ssize_t n, int64_t agency)
             hi = mid;
     }
     return lo < n && engaged[lo] == agency;
-}
-
-static PyObject *
-as_bytes(const int64_t *v, Py_ssize_t n)
-{
-    return PyBytes_FromStringAndSize((const char *)v, n * (Py_ssize_t)sizeof(int64_t));
 }
 
 static PyObject *
@@ -646,9 +636,9 @@ done:
 
 static PyMethodDef methods[] = {
     {"gather", gather, METH_VARARGS,
-     "gather(rec, list_start, list_slots, grid_start, grid_slots, list_base, n_needs, needs, "
-     "cells, skip, ok, universe, waitlist, positive): (zero, far, waiting, counts, needs_of, "
-     "best_of) (see matching.gather)."},
+     "gather(rec, list_start, list_slots, grid_start, grid_slots, many_start, many_slots, "
+     "evq_of, list_base, n_needs, needs, cells, skip, free, ok, universe, waitlist): (zero, "
+     "far, waiting, agencies) as bytes of int64 (see matching.gather)."},
     {"reduce_rows", reduce_rows, METH_VARARGS,
      "reduce_rows(slot, mask, agency, distance, spare, waitlisted, engaged, prune): (kept, "
      "winners, runners) as bytes of int64 (see matching.grouping)."},

@@ -1,7 +1,5 @@
 """Types of the C extension ``matching._gather`` (see :mod:`matching.gather`)."""
 
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 
@@ -11,17 +9,20 @@ def gather(
     list_slots: npt.NDArray[np.int64],
     grid_start: npt.NDArray[np.int64],
     grid_slots: npt.NDArray[np.int64],
+    many_start: npt.NDArray[np.int64],
+    many_slots: npt.NDArray[np.int64],
+    evq_of: npt.NDArray[np.int64],
     list_base: int,
     n_needs: int,
     needs: list[int],
     cells: list[int],
     skip: npt.NDArray[np.int64],
+    free: npt.NDArray[np.int64],
     ok: tuple[bool, ...],
     universe: int,
     waitlist: bool,
-    positive: bool,
     /,
-) -> tuple[Any, ...]: ...
+) -> tuple[bytes, bytes, bytes, bytes]: ...
 def reduce_rows(
     slot: npt.NDArray[np.int64],
     mask: npt.NDArray[np.int64],

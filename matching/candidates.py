@@ -30,14 +30,15 @@ and per-need lists of pathways that serve everywhere. Remote candidates serving 
 cost no travel; among those whose agency has no other candidate, only the best of each set of
 needs taken is passed to the solver (the others are dominated in the sense of
 :mod:`matching.cover`, so the optimum is unchanged), with the runner-up kept for the reasons.
-With nominal places and remote delivery accepted, a quicker path reads fewer lists and drops
-agencies that cannot matter before computing any distance (see ``CandidateFinder._quick``).
+With nominal places, agencies that cannot matter are dropped before the solver
+(:mod:`matching.grouping`), and with remote delivery accepted a quicker path reads compiled
+lists in C (:mod:`matching.gather`; see ``CandidateFinder._quick``).
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -48,8 +49,7 @@ from directory.errors import AssessmentError, NotFoundError
 from directory.places import EARTH_RADIUS_KM, haversine_km
 from matching.capacity import Availability, NominalCapacity
 from matching.eligibility import check, profile
-from matching.gather import COMPILED as GATHER_COMPILED
-from matching.gather import Lists, gather_lists, gather_python
+from matching.gather import Lists, gather
 from matching.grouping import reduce_rows
 from matching.kernels import nearest_km
 from matching.periods import PERS, period_of
@@ -79,7 +79,6 @@ _CELL_LON = 0.13  # about 9 km east-west at 52 degrees north
 _INF = float("inf")
 _TWO_R = 2.0 * EARTH_RADIUS_KM  # as haversine_km multiplies: (2.0 * R) * asin(...)
 _ARRAYS_FROM = 80  # pathways seen, from which arrays beat the loop (docs/performance.md)
-_WALKS_FROM = 24  # in the quick path, candidates that travel from which arrays beat the loop
 _MISSES_FROM = 32  # pathways looked at for near misses, from which arrays beat the loop
 
 
@@ -168,8 +167,7 @@ class CandidateFinder:
         self.static = isinstance(self.availability, NominalCapacity)
         self._assessor: Assessor | None = None
         self._facts: dict[tuple[Any, ...], tuple[bool, ...]] = {}
-        self._arrays_from = _ARRAYS_FROM  # tests set 0 to use arrays on small directories
-        self._walks_from = _WALKS_FROM  # and these two
+        self._arrays_from = _ARRAYS_FROM  # tests set 0 to use arrays on small directories, and
         self._misses_from = _MISSES_FROM
         self._prune_travelling = True  # tests set False to compare _travelling with _reduce
         self._compile(directory)
@@ -200,10 +198,6 @@ class CandidateFinder:
             (math.radians(lat), math.radians(lon), math.cos(math.radians(lat)))
             for lat, lon in self._site_point
         )
-        # site latitudes in order, for _travels: is some site within a metre of the person?
-        by_lat = sorted((lat, lon) for lat, lon in self._site_point)
-        self._site_lats = tuple(lat for lat, _ in by_lat)
-        self._site_lons = tuple(lon for _, lon in by_lat)
         self._site_hidden = tuple(s.hidden for s in sites)
         self._site_name = tuple(s.name for s in sites)
 
@@ -306,7 +300,7 @@ class CandidateFinder:
         self._nominal_other: dict[tuple[str, ...], dict[int, Availability]] = {}
         self._periods: dict[date, tuple[str, ...]] = {}
         self._arrays: _InPerson | None = None  # nominal places only: see _in_person
-        self._lists: Lists | None = None  # the quick path's lists for C: see _compile_lists
+        self._lists: Lists | None = None  # the quick path's compiled lists: see _compile_lists
         # Quick path (nominal places, remote accepted at no travel): pathways serving everywhere
         # by phone or online, with a place, per need, best spare first.
         self._quick_ok = False
@@ -384,8 +378,9 @@ class CandidateFinder:
                 self._qw[x] = {b: tuple(v) for b, v in ws.items()}
             if len(self._need_ids) <= 62:  # masks fit in 64-bit integers
                 self._arrays = _InPerson.compile(self)
-                if GATHER_COMPILED:
-                    self._compile_lists()
+                self._compile_lists()
+            else:  # the quick path works on arrays: the general path for everyone
+                self._quick_ok = False
 
     def _compile_lists(self) -> None:
         """The quick path's lists as arrays, for :func:`matching.gather.gather_lists`."""
@@ -407,6 +402,11 @@ class CandidateFinder:
                 for x in self._centre
             ],
             grid=[[per_need.get(b, ()) for b in bits] for per_need in self._grid.values()],
+            many=[[e[0] for e in self._evq_many.get(b, ())] for b in bits],
+            evq_of=[
+                e[0] if (e := self._evq_of.get(x)) is not None else -1
+                for x in range(len(self._agency_ids))
+            ],
         )
 
     # ----------------------------------------------------------------------------- look-ups
@@ -498,21 +498,6 @@ class CandidateFinder:
             if best < 0 or tk < km:
                 km, best = tk, t
         return self._site_ids[best], km
-
-    def _travels(self, a: Assessment, q: Query) -> bool:
-        """True when every way in person costs ``a`` at least a metre: the person is a metre
-        or more from the district centre and from every site (a metre is under 0.00001 degrees
-        of latitude, so only sites in that band are measured). Then every candidate that
-        travels has a positive ``distance``."""
-        if q.centre_km < 0.001:
-            return False
-        lats, lons = self._site_lats, self._site_lons
-        j = bisect_left(lats, a.lat - 0.00002)
-        while j < len(lats) and lats[j] <= a.lat + 0.00002:
-            if haversine_km((a.lat, a.lon), (lats[j], lons[j])) < 0.001:
-                return False
-            j += 1
-        return True
 
     def _reach(self, i: int, a: Assessment, q: Query, *, words: bool = False) -> Reach:
         """:func:`matching.reach.decide` for pathway slot ``i``, with reasons."""
@@ -911,111 +896,55 @@ class CandidateFinder:
     def _quick(self, a: Assessment, on: date) -> tuple[Query, list[Draft], dict[int, Draft]]:
         """The solver's candidates of ``a`` without computing what cannot matter.
 
-        For nominal places and remote delivery accepted at no travel. Gives the optimum that
-        :meth:`_gather` then :meth:`_reduce` give, faster at national size:
+        For nominal places, remote delivery accepted at no travel, and needs that fit in 62
+        bits (the lists compiled: :meth:`_compile_lists`). Gives the optimum that
+        :meth:`_gather` then :meth:`_reduce` give, and the same reasons, faster at national
+        size:
 
-        * pathways serving everywhere by phone or online, or serving the district by outreach,
-          phone or online, cost no travel whoever the person is; they come from per-need lists
-          sorted by places left, each read once (in the list of its first assessed need),
-          without computing a reach;
-        * an agency's candidates are counted (conservatively: every eligible pathway with a
-          place or a waitlist counts) to know which candidates are alone in their agency;
-        * an agency (not engaged, no waitlisted candidate) is dropped, before any distance is
-          computed, when two no-travel candidates of other agencies each take every need its
-          candidates take and have more places left than each of its candidates that may cost
-          no travel (or as many and a smaller id). Replacing the agency's pathways in any plan
-          by one of those candidates meets as many needs with no more agencies, no more
-          pathways, no more travel, and at least as many places spare, and strictly better
-          somewhere (places or id when all else ties), so no optimal plan uses the agency; with
-          two of them it stays so when the reasons remove one chosen pathway. When the person
-          is a metre or more from every site and from the district centre (:meth:`_travels`),
-          a candidate that travels costs at least a metre, so the replacement is strictly
-          better on travel whatever the places: only the agency's candidates free of travel
-          need beating on places;
-        * of the candidates alone in their agency, only the best two of each set of needs taken
-          are kept (nearest, then most places, then smallest id), as :meth:`_group` keeps them.
+        * the candidates come from compiled lists (:func:`matching.gather.gather`): per need,
+          those serving the district, then those with a site in a grid cell within reach, then
+          the remote pathways serving everywhere of the agencies found and of the engaged ones
+          (and of agencies with several), without computing a reach; only the ways of those
+          that may travel are computed (from arrays: :meth:`_walks`), and of the waitlisted;
+        * remote pathways serving everywhere of the other agencies are each alone in their
+          agency, and cost no travel: per set of needs taken, the best two (most places, then
+          smallest id) are as good as all of them (:meth:`_group` keeps the best and its
+          runner-up). Their per-need lists are sorted by places left, then id, so a list is
+          read only until every set of needs its remaining entries could take has its two
+          (suffix unions of needs tell);
+        * the waitlist rule, then :func:`matching.grouping.reduce_rows`: agencies that cannot
+          matter dropped, candidates alone in their agency grouped.
         """
         self._check(a)
         q = self._prelude(a, on)
         universe = q.universe
         if not universe:
             return q, [], {}
-        nominal = self._nominal
+        nominal, lists, arr = self._nominal, self._lists, self._arrays
         assert nominal is not None
+        assert lists is not None
+        assert arr is not None
         q.avail = nominal
         bits = [b for b in self._bit.values() if universe & b]
         ok = self._profile_ok(a)
-        waitlist = a.accept_waitlist
         free = q.free
         district = a.district
-        positive = self._travels(a, q)  # every candidate that travels costs a metre or more
-        # A. pathways serving the district (not the quick remote ones), and pathways not
-        #    serving it with a site in range (they travel): matching.gather
-        lists = self._lists
-        if lists is not None:
-            g = gather_lists(
-                lists,
-                district=self._district_index[district],
-                needs=[b.bit_length() - 1 for b in bits],
-                cells=[self._cell_index[c] for c in self._cells(a.lat, a.lon, a.travel_km)],
-                skip=self._serving[district],  # those serving the district came in the lists
-                ok=ok,
-                universe=universe,
-                waitlist=waitlist,
-                positive=positive,
-            )
-        else:
-            qz, qf, qw = self._qz[district], self._qf[district], self._qw[district]
-            g = gather_python(
-                bits=bits,
-                zero=[qz.get(b, ()) for b in bits],
-                far=[qf.get(b, ()) for b in bits],
-                waiting=[qw.get(b, ()) for b in bits] if waitlist else [()] * len(bits),
-                near=self._near(a, a.travel_km, bits),
-                skip=self._local_all[district],
-                ok=ok,
-                prof=self._prof,
-                places=self._places,
-                mask=self._mask,
-                agency=self._agency,
-                left=self._left,
-                waitable=self._waitable,
-                universe=universe,
-                waitlist=waitlist,
-                positive=positive,
-            )
-        zero, far, counts, needs_of = g.zero, g.far, g.counts, g.needs_of
-        best_of = g.best_of  # agency -> its best (places left, -slot) that may cost no travel
-        waits = {ag for _, _, ag, _ in g.waiting}
-        raws = [Draft(i, m, ag, 0, spare, True, None) for i, m, ag, spare in g.waiting]
-
-        def note(i: int, m: int, ag: int, spare: int) -> None:
-            counts[ag] = counts.get(ag, 0) + 1
-            needs_of[ag] = needs_of.get(ag, 0) | m
-            if (spare, -i) > best_of.get(ag, (-1, 0)):
-                best_of[ag] = (spare, -i)
-
-        # B. the quick remote ones. Those of agencies with other candidates (or engaged, or with
-        #    several quick ones) are all kept. The others are alone in their agency: per set of
-        #    needs taken, the best three are enough (two kept, three as dominators in C). Lists
-        #    are sorted by places left, then id, so a list is read only until every set of needs
-        #    its remaining entries could take has its three (suffix unions of needs tell).
-        special = set(counts) | free
-        for ag in special:
-            e = self._evq_of.get(ag)
-            if e is not None:
-                i, m, pr, _, spare = e
-                m &= universe
-                if m and ok[pr]:
-                    zero.append((i, m, ag, spare))
-                    note(i, m, ag, spare)
-        for b in bits:
-            for i, m, pr, ag, spare in self._evq_many.get(b, ()):
-                m &= universe
-                if m & -m == b and ok[pr]:
-                    zero.append((i, m, ag, spare))
-                    note(i, m, ag, spare)
-        top: dict[int, list[tuple[int, int, int]]] = {}
+        engaged = np.array(sorted(free), dtype=np.int64)
+        g = gather(
+            lists,
+            district=self._district_index[district],
+            needs=[b.bit_length() - 1 for b in bits],
+            cells=[self._cell_index[c] for c in self._cells(a.lat, a.lon, a.travel_km)],
+            skip=self._serving[district],  # those serving the district come in the lists
+            free=engaged,
+            ok=ok,
+            universe=universe,
+            waitlist=a.accept_waitlist,
+        )
+        # the remote pathways serving everywhere of the other agencies: the best two per set
+        # of needs taken
+        special = set(g.agencies.tolist()) | free
+        top: dict[int, list[tuple[int, int, int, int]]] = {}
         for b in bits:
             entries = self._evq_one.get(b, ())
             suffix = self._evq_suffix.get(b, ())
@@ -1023,90 +952,96 @@ class CandidateFinder:
                 m &= universe
                 if m & -m != b or not ok[pr] or ag in special:
                     continue
-                trio = top.get(m)
-                if trio is None:
-                    top[m] = [(spare, -i, ag)]
+                pair = top.get(m)
+                if pair is None:
+                    top[m] = [(i, m, ag, spare)]
                     continue
-                if len(trio) >= 3:
+                if len(pair) >= 2:
                     continue
-                trio.append((spare, -i, ag))
-                if len(trio) == 3:  # full: stop when every set the rest could take is full
-                    rest = suffix[j + 1] & universe & ~((b << 1) - 1)
-                    sub = rest
-                    while True:
-                        held = top.get(b | sub)
-                        if held is None or len(held) < 3 or not sub:
-                            break
-                        sub = (sub - 1) & rest
-                    if held is not None and len(held) >= 3 and not sub:
+                pair.append((i, m, ag, spare))
+                # full: stop when every set of needs the rest could take is full
+                rest = suffix[j + 1] & universe & ~((b << 1) - 1)
+                sub = rest
+                while True:
+                    held = top.get(b | sub)
+                    if held is None or len(held) < 2 or not sub:
                         break
-        pairs = {m: trio[:2] for m, trio in top.items()}
-        for i, m, ag, spare in zero:  # the rest, merged into the best three
-            trio = top.setdefault(m, [])
-            trio.append((spare, -i, ag))
-            if len(trio) > 3:
-                trio.sort(reverse=True)
-                del trio[3:]
-        # C. agencies that cannot matter (see above)
-        above: dict[int, list[tuple[int, int, int]]] = {}
-        pruned: set[int] = set()
-        travels = {ag for _, _, ag, _ in far}
-        for ag, m in needs_of.items():
-            # only worth asking when it saves distances or options: _group handles the rest
-            if ag in free or ag in waits or (counts[ag] == 1 and ag not in travels):
-                continue
-            best = above.get(m)
-            if best is None:
-                best = [e for mm, trio in top.items() if mm & m == m for e in trio]
-                best.sort(reverse=True)
-                del best[3:]
-                above[m] = best
-            seen = 0  # the second best of other agencies must beat the agency's best
-            for spare, neg, other in best:
-                if other != ag:
-                    seen += 1
-                    if seen == 2:
-                        if (spare, neg) > best_of.get(ag, (-1, 0)):
-                            pruned.add(ag)
-                        break
-        # D. those that travel: their way, unless their agency cannot matter. Not free of
-        #    travel, the way is in person (outreach and remote delivery would cost nothing):
-        #    many at once from arrays (the same ways: tested), a few one by one.
-        far = [e for e in far if e[2] not in pruned]
-        arr = self._arrays
-        if arr is not None and len(far) >= self._walks_from:
-            slots = np.array([e[0] for e in far], dtype=np.int64)
-            kms, sites, walks = self._walks(a, q, arr, slots, _serves(arr, district, slots))
-            site_ids = self._site_ids
-            for (i, m, ag, spare), km, st, ok_way in zip(
-                far, kms.tolist(), sites.tolist(), walks.tolist(), strict=True
-            ):
-                if ok_way:
-                    walk = (km, "in_person", None if st < 0 else site_ids[st])
-                    raws.append(Draft(i, m, ag, round(km * 1000), spare, False, walk))
-        else:
-            for i, m, ag, spare in far:
-                way = self._way(i, a, q, self._nearest(i, a, q))
-                if way is not None:
-                    raws.append(Draft(i, m, ag, round(way[0] * 1000), spare, False, way))
-        for raw in raws:
-            if raw.waitlisted and raw.way is None:  # waitlisted: free of travel, or its way
-                i = raw.slot
-                way = self._way(i, a, q, self._nearest(i, a, q))
-                raw.way = way
-                raw.distance = -1 if way is None else round(way[0] * 1000)
-        raws = [r for r in raws if r.distance >= 0]
-        for i, m, ag, spare in zero:
-            if ag not in pruned:
-                raws.append(Draft(i, m, ag, 0, spare, False, None))
-        for m, pair in pairs.items():
-            for spare, neg, ag in pair:
-                raws.append(Draft(-neg, m, ag, 0, spare, False, None))
-                counts[ag] = 1
-        # E. a waitlisted candidate takes only needs no candidate with a place can take
-        kept = _waitlist_rule(raws)
-        q.raws = kept
-        return q, *self._group(kept, free, counts)
+                    sub = (sub - 1) & rest
+                if held is not None and len(held) >= 2 and not sub:
+                    break
+        best_two = np.array([e for pair in top.values() for e in pair], dtype=np.int64)
+        zero = np.concatenate((g.zero, best_two.reshape(-1, 4)))
+        # the ways of those that may travel: in person (outreach and remote would cost nothing)
+        far = g.far
+        kms, sites, walks = self._walks(a, q, arr, far[:, 0], _serves(arr, district, far[:, 0]))
+        far, kms, sites = far[walks], kms[walks], sites[walks]
+        # and of the waitlisted, one by one (few)
+        ways: dict[int, tuple[float, str, str | None] | None] = {}
+        waiting = g.waiting
+        for i in waiting[:, 0].tolist():
+            ways[i] = self._way(i, a, q, self._nearest(i, a, q))
+        if ways:
+            waiting = waiting[np.array([ways[i] is not None for i in waiting[:, 0].tolist()])]
+        wait_m = [round(w[0] * 1000) for i in waiting[:, 0].tolist() if (w := ways[i])]
+        rows = np.concatenate((zero, far, waiting))
+        distance = np.concatenate(
+            (
+                np.zeros(len(zero), dtype=np.int64),
+                np.rint(kms * 1000.0).astype(np.int64),
+                np.array(wait_m, dtype=np.int64),
+            )
+        )
+        waitlisted = np.zeros(len(rows), dtype=bool)
+        waitlisted[len(zero) + len(far) :] = True
+        # the waitlist rule: a waitlisted candidate takes only needs none with a place can take
+        mask = rows[:, 1]
+        if len(waiting):
+            placed = int(np.bitwise_or.reduce(mask[~waitlisted], initial=0))
+            mask = np.where(waitlisted, mask & ~placed, mask)
+        order = np.argsort(rows[:, 0], kind="stable")
+        order = order[mask[order] != 0]  # slot order, waitlisted with nothing left dropped
+        slot, agency, spare = rows[order, 0], rows[order, 2], rows[order, 3]
+        mask, distance, waitlisted = mask[order], distance[order], waitlisted[order]
+        kept, winners, runners = reduce_rows(
+            slot=slot,
+            mask=mask,
+            agency=agency,
+            distance=distance,
+            spare=spare,
+            waitlisted=waitlisted,
+            engaged=engaged,
+            prune=True,
+        )
+        # the drafts, with the way of each that travels
+        n_zero, n_far = len(zero), len(far)
+        site_ids = self._site_ids
+
+        def draft(at: int) -> Draft:
+            row = int(order[at])
+            i = int(slot[at])
+            if row < n_zero:
+                way = None
+            elif row < n_zero + n_far:
+                st = int(sites[row - n_zero])
+                way = (float(kms[row - n_zero]), "in_person", None if st < 0 else site_ids[st])
+            else:
+                way = ways[i]
+            return Draft(
+                i,
+                int(mask[at]),
+                int(agency[at]),
+                int(distance[at]),
+                int(spare[at]),
+                bool(waitlisted[at]),
+                way,
+            )
+
+        drafts = [draft(at) for at in kept.tolist()]
+        runner_up = {
+            int(slot[w]): draft(r) for w, r in zip(winners.tolist(), runners.tolist(), strict=True)
+        }
+        q.raws = drafts
+        return q, drafts, runner_up
 
     def candidates(self, a: Assessment, *, on: date | None = None) -> tuple[Candidate, ...]:
         """Every candidate pathway of ``a``, in id order (see the module notes).

@@ -1,185 +1,101 @@
-"""The quick path's first pass over the pathways near a person, in C when the extension is built.
+"""The quick path's first pass: a person's candidates from the finder's lists, in C when built.
 
-:meth:`matching.candidates.CandidateFinder._quick` reads, for each need of a person, the
-pathways serving their district, then the pathways with a site within reach, and keeps, per
-agency, how many candidates it has, the needs they take and its best places left, to drop
-agencies that cannot matter before any distance is computed. At national size that is some 650
-pathways and 250 agencies a person, and Python spent a third of a slow match there (with the
-set of nearby pathways). :func:`gather_lists` does the pass in C (``matching._gather``, built at
-install, optional) over the finder's lists compiled to flat arrays (:class:`Lists`), reading the
-grid cells of nearby sites itself; :func:`gather_python` is the reference, and what the finder
-uses without the extension or with more than 62 needs. Tests compare the two record for record.
+:meth:`matching.candidates.CandidateFinder._quick` starts from the pathways that may take a
+person's needs: for each need, those serving the district (that cost no travel, that travel,
+that are full but keep a waitlist), then those with a site in a grid cell within reach, then
+the remote pathways serving everywhere of the agencies found and of the engaged ones, and of
+agencies with several such pathways. At national size that is some 650 pathways a person.
+:func:`gather` reads them from :class:`Lists` (the finder's lists compiled to flat arrays) in C
+(``matching._gather``, built at install, optional); :func:`gather_python` is the same pass in
+Python, the reference the tests compare it with, array for array, and the fallback without the
+extension.
 
-Inputs of the reference (the finder's lists): ``bits`` the person's needs, one bit each;
-``zero``, ``far`` and ``waiting`` per need the entries ``(slot, needs, profile, agency, places
-left)`` of pathways serving the district that cost no travel, that travel, and that have no
-place but a waitlist (empty when the person does not accept one); ``near`` the slots of
-pathways with a site in reach, ``skip`` those of them that serve the district (read already);
-``ok`` whether the person passes each eligibility profile; per slot ``prof``, ``places``
-(places left, -1 when full), ``mask``, ``agency``, ``left`` (places left or 0, for a waitlist)
-and ``waitable`` (full but taking a waitlist).
-
-An entry of a list is read once: in the list of its first need the person has (``needs &
-universe``'s lowest bit is the list's). It counts when the person passes its profile. A nearby
-pathway counts when the person passes its profile and it has a place, or is full with a
-waitlist that the person accepts.
-
->>> g = gather_python(
-...     bits=[1, 2],
-...     zero=[((0, 3, 0, 7, 5),), ()],
-...     far=[(), ((1, 2, 0, 8, 2),)],
-...     waiting=[(), ()],
-...     near=[2, 3],
-...     skip=frozenset({3}),
-...     ok=(True,),
-...     prof=[0, 0, 0, 0],
-...     places=[5, 2, -1, 4],
-...     mask=[3, 2, 1, 1],
-...     agency=[7, 8, 7, 9],
-...     left=[5, 2, 0, 4],
-...     waitable=[False, False, True, False],
-...     universe=3,
-...     waitlist=True,
-...     positive=True,
-... )
->>> g.zero, g.far, g.waiting
-([(0, 3, 7, 5)], [(1, 2, 8, 2)], [(2, 1, 7, 0)])
->>> g.counts, g.needs_of, g.best_of
-({7: 2, 8: 1}, {7: 3, 8: 2}, {7: (5, 0)})
-
-The same in C, the lists compiled (one district, two needs, one grid cell holding slots 2 and 3
-for the first need):
+The rules. A list entry is read once: in the list of its first need that the person has (the
+lowest bit of ``needs & universe`` is the list's need), and kept when the person passes its
+eligibility profile (``ok``); a waiting one only when the person accepts a waitlist. A slot of
+the grid cells (each slot once, cells in the order given, needs in increasing order) that is
+not in ``skip`` (those serving the district, read already) is kept when the person passes its
+profile and it has a place, or is full with a waitlist that the person accepts. Each agency
+found (first come, first listed) and each engaged agency not found then adds its remote
+pathway serving everywhere (``evq_of``) when it takes a need of the person and the person passes
+its profile; last come the lists of remote pathways of agencies with several (``many``), read
+as the district's lists are.
 
 >>> import numpy as np
 >>> lists = Lists.build(
-...     mask=[3, 2, 1, 1],
-...     agency=[7, 8, 7, 9],
-...     prof=[0, 0, 0, 0],
-...     places=[5, 2, -1, 4],
-...     left=[5, 2, 0, 4],
-...     waitable=[False, False, True, False],
+...     mask=[3, 2, 1, 1, 2],
+...     agency=[7, 8, 7, 9, 8],
+...     prof=[0, 0, 0, 0, 0],
+...     places=[5, 2, -1, 4, 3],
+...     left=[5, 2, 0, 4, 3],
+...     waitable=[False, False, True, False, False],
 ...     n_needs=2,
 ...     lists=[[[[0], [], []], [[], [1], []]]],
 ...     grid=[[[2, 3], []]],
+...     many=[[], []],
+...     evq_of=[-1] * 7 + [-1, 4, -1],
 ... )
->>> c = gather_lists(
-...     lists, district=0, needs=[0, 1], cells=[0], skip=np.array([3]), ok=(True,),
-...     universe=3, waitlist=True, positive=True,
+>>> g = gather(
+...     lists, district=0, needs=[0, 1], cells=[0], skip=np.array([3]),
+...     free=np.array([], dtype=np.int64), ok=(True,), universe=3, waitlist=True,
 ... )
->>> c == g
+>>> g.zero.tolist(), g.far.tolist(), g.waiting.tolist(), g.agencies.tolist()
+([[0, 3, 7, 5], [4, 2, 8, 3]], [[1, 2, 8, 2]], [[2, 1, 7, 0]], [7, 8])
+>>> all((x == y).all() for x, y in zip(g.arrays(), gather_python(
+...     lists, district=0, needs=[0, 1], cells=[0], skip=np.array([3]),
+...     free=np.array([], dtype=np.int64), ok=(True,), universe=3, waitlist=True,
+... ).arrays()))
 True
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterable, Sequence
+    from collections.abc import Callable, Sequence
 
     import numpy.typing as npt
 
-__all__ = ["COMPILED", "Entry", "Gathered", "Lists", "gather_lists", "gather_python"]
+__all__ = ["COMPILED", "Gathered", "Lists", "gather", "gather_python"]
 
-Entry = tuple[int, int, int, int, int]
-"""A compiled list's entry: (slot, needs, profile, agency, places left)."""
+_FIELDS = 6  # per slot in Lists.rec: needs, agency, profile, places, left, waitable
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Gathered:
-    """What :func:`gather` finds (lists in the order read; dicts in the order agencies first
-    come).
+    """What :func:`gather` finds: rows ``(slot, needs taken, agency, places left)`` (int64
+    arrays of shape (k, 4), in the order read) and the agencies found (first come first).
 
-    ``zero``: ``(slot, needs taken, agency, places left)`` of candidates serving the district
-    at no travel; ``far``: those that travel (serving it, or with a site in reach and a place);
-    ``waiting``: full, with a waitlist; ``counts``, ``needs_of``: per agency its candidates of
-    the three kinds and the needs they take; ``best_of``: per agency its best ``(places left,
-    -slot)`` among candidates that may cost no travel: those serving the district at no
-    travel or with a waitlist, and the others too unless ``positive`` says that every
-    candidate that travels costs a metre or more.
+    ``zero``: candidates that cost no travel (serving the district by outreach, phone or
+    online, and remote pathways serving everywhere); ``far``: those with a place that may
+    travel (serving the district, or with a site in a cell within reach); ``waiting``: full,
+    with a waitlist (places left or 0).
     """
 
-    zero: list[tuple[int, int, int, int]]
-    far: list[tuple[int, int, int, int]]
-    waiting: list[tuple[int, int, int, int]]
-    counts: dict[int, int]
-    needs_of: dict[int, int]
-    best_of: dict[int, tuple[int, int]]
+    zero: npt.NDArray[np.int64]
+    far: npt.NDArray[np.int64]
+    waiting: npt.NDArray[np.int64]
+    agencies: npt.NDArray[np.int64]
 
-
-def gather_python(
-    *,
-    bits: Sequence[int],
-    zero: Sequence[Sequence[Entry]],
-    far: Sequence[Sequence[Entry]],
-    waiting: Sequence[Sequence[Entry]],
-    near: Iterable[int],
-    skip: Collection[int],
-    ok: Sequence[bool],
-    prof: Sequence[int],
-    places: Sequence[int],
-    mask: Sequence[int],
-    agency: Sequence[int],
-    left: Sequence[int],
-    waitable: Sequence[bool],
-    universe: int,
-    waitlist: bool,
-    positive: bool,
-) -> Gathered:
-    """The pass in Python: the reference of :func:`gather` (see the module notes)."""
-    g = Gathered([], [], [], {}, {}, {})
-    counts, needs_of, best_of = g.counts, g.needs_of, g.best_of
-
-    def note(i: int, m: int, ag: int, spare: int, free: bool) -> None:
-        counts[ag] = counts.get(ag, 0) + 1
-        needs_of[ag] = needs_of.get(ag, 0) | m
-        if free and (spare, -i) > best_of.get(ag, (-1, 0)):
-            best_of[ag] = (spare, -i)
-
-    for k, b in enumerate(bits):
-        for i, m, pr, ag, spare in zero[k]:
-            m &= universe
-            if m & -m == b and ok[pr]:
-                g.zero.append((i, m, ag, spare))
-                note(i, m, ag, spare, True)
-        for i, m, pr, ag, spare in far[k]:
-            m &= universe
-            if m & -m == b and ok[pr]:
-                g.far.append((i, m, ag, spare))
-                note(i, m, ag, spare, not positive)
-        for i, m, pr, ag, spare in waiting[k]:
-            m &= universe
-            if m & -m == b and ok[pr]:
-                g.waiting.append((i, m, ag, spare))
-                note(i, m, ag, spare, True)
-    for i in near:
-        if i in skip or not ok[prof[i]]:
-            continue
-        spare = places[i]
-        m = mask[i] & universe
-        ag = agency[i]
-        if spare >= 0:
-            g.far.append((i, m, ag, spare))
-            note(i, m, ag, spare, not positive)
-        elif waitlist and waitable[i]:
-            spare = left[i]
-            g.waiting.append((i, m, ag, spare))
-            note(i, m, ag, spare, not positive)
-    return g
+    def arrays(self) -> tuple[npt.NDArray[np.int64], ...]:
+        return self.zero, self.far, self.waiting, self.agencies
 
 
 @dataclass(frozen=True, slots=True)
 class Lists:
-    """The finder's lists as flat int64 arrays, for the C pass (:func:`gather_lists`).
+    """The finder's lists as flat int64 arrays.
 
     ``rec`` holds six fields per slot (needs, agency, profile, places left or -1 when full,
-    places left or 0, 1 when full with a waitlist); list ``(district * n_needs + need) * 3 +
-    kind`` (kind 0 zero, 1 far, 2 waiting) is ``list_slots[list_start[k]:list_start[k + 1]]``
-    in the order of the finder's lists, and grid list ``cell * n_needs + need`` likewise in
-    ``grid_start``/``grid_slots``.
+    places left or 0, 1 when full with a waitlist); the district's list ``(district * n_needs
+    + need) * 3 + kind`` (kind 0 zero, 1 far, 2 waiting) is ``list_slots[list_start[k]:
+    list_start[k + 1]]``, in the order of the finder's lists; grid list ``cell * n_needs +
+    need`` likewise in ``grid_start``/``grid_slots``, and list ``need`` of remote pathways of
+    agencies with several in ``many_start``/``many_slots``; ``evq_of`` per agency its one
+    remote pathway serving everywhere, or -1.
     """
 
     rec: npt.NDArray[np.int64]
@@ -187,6 +103,9 @@ class Lists:
     list_slots: npt.NDArray[np.int64]
     grid_start: npt.NDArray[np.int64]
     grid_slots: npt.NDArray[np.int64]
+    many_start: npt.NDArray[np.int64]
+    many_slots: npt.NDArray[np.int64]
+    evq_of: npt.NDArray[np.int64]
     n_needs: int
 
     @staticmethod
@@ -201,14 +120,27 @@ class Lists:
         n_needs: int,
         lists: Sequence[Sequence[Sequence[Sequence[int]]]],
         grid: Sequence[Sequence[Sequence[int]]],
+        many: Sequence[Sequence[int]],
+        evq_of: Sequence[int],
     ) -> Lists:
-        """From per-slot fields, ``lists[district][need][kind]`` and ``grid[cell][need]``
-        (slots). Masks must fit in 63 bits."""
+        """From per-slot fields, ``lists[district][need][kind]``, ``grid[cell][need]`` and
+        ``many[need]`` (slots), and ``evq_of`` per agency. Masks must fit in 63 bits."""
         rec = np.array([mask, agency, prof, places, left, waitable], dtype=np.int64).T.copy()
         flat = [kinds for per_district in lists for kinds in per_district]
         list_start, list_slots = _flatten([x for kinds in flat for x in kinds])
         grid_start, grid_slots = _flatten([x for per_cell in grid for x in per_cell])
-        return Lists(rec.reshape(-1), list_start, list_slots, grid_start, grid_slots, n_needs)
+        many_start, many_slots = _flatten(many)
+        return Lists(
+            rec.reshape(-1),
+            list_start,
+            list_slots,
+            grid_start,
+            grid_slots,
+            many_start,
+            many_slots,
+            np.array(evq_of, dtype=np.int64),
+            n_needs,
+        )
 
 
 def _flatten(
@@ -220,12 +152,91 @@ def _flatten(
     return start, slots
 
 
-def _compiled() -> Callable[..., tuple[Any, ...]] | None:
+def _rows(rows: list[tuple[int, int, int, int]]) -> npt.NDArray[np.int64]:
+    return np.array(rows, dtype=np.int64).reshape(-1, 4)
+
+
+def gather_python(
+    lists: Lists,
+    *,
+    district: int,
+    needs: list[int],
+    cells: list[int],
+    skip: npt.NDArray[np.int64],
+    free: npt.NDArray[np.int64],
+    ok: tuple[bool, ...],
+    universe: int,
+    waitlist: bool,
+) -> Gathered:
+    """The pass in Python (see the module notes): the reference of :func:`gather`."""
+    rec = lists.rec.reshape(-1, _FIELDS)
+    n = lists.n_needs
+    zero: list[tuple[int, int, int, int]] = []
+    far: list[tuple[int, int, int, int]] = []
+    waiting: list[tuple[int, int, int, int]] = []
+    found: dict[int, None] = {}  # agencies, first come first
+
+    def read(
+        start: npt.NDArray[np.int64], slots: npt.NDArray[np.int64], key: int, b: int
+    ) -> list[tuple[int, int, int, int, int]]:
+        """(slot, needs taken, agency, places, left) of list ``key`` read for need bit b."""
+        out = []
+        for i in slots[start[key] : start[key + 1]].tolist():
+            m, ag, pr, places, left, _ = rec[i].tolist()
+            m &= universe
+            if m & -m == b and ok[pr]:
+                out.append((i, m, ag, places, left))
+        return out
+
+    for j in needs:
+        b = 1 << j
+        for kind, into in enumerate((zero, far, waiting)):
+            if kind == 2 and not waitlist:
+                continue
+            for i, m, ag, places, left in read(
+                lists.list_start, lists.list_slots, (district * n + j) * 3 + kind, b
+            ):
+                into.append((i, m, ag, left if kind == 2 else places))
+                found[ag] = None
+    near = dict.fromkeys(
+        i
+        for c in cells
+        for j in needs
+        for i in lists.grid_slots[
+            lists.grid_start[c * n + j] : lists.grid_start[c * n + j + 1]
+        ].tolist()
+    )
+    skipped = set(skip.tolist())
+    for i in near:
+        m, ag, pr, places, left, waitable = rec[i].tolist()
+        if i in skipped or not ok[pr]:
+            continue
+        if places >= 0:
+            far.append((i, m & universe, ag, places))
+        elif waitlist and waitable:
+            waiting.append((i, m & universe, ag, left))
+        else:
+            continue
+        found[ag] = None
+    engaged = [x for x in free.tolist() if x not in found]
+    for ag in [*found, *engaged]:
+        i = int(lists.evq_of[ag])
+        if i >= 0:
+            m, _, pr, places, _, _ = rec[i].tolist()
+            if m & universe and ok[pr]:
+                zero.append((i, m & universe, ag, places))
+    for j in needs:
+        for i, m, ag, places, _ in read(lists.many_start, lists.many_slots, j, 1 << j):
+            zero.append((i, m, ag, places))
+    return Gathered(_rows(zero), _rows(far), _rows(waiting), np.array(list(found), dtype=np.int64))
+
+
+def _compiled() -> Callable[..., tuple[bytes, bytes, bytes, bytes]] | None:
     try:
         from matching import _gather
     except ImportError:  # pragma: no cover - the extension is built wherever the tests run
         return None
-    found: Callable[..., tuple[Any, ...]] = _gather.gather
+    found: Callable[..., tuple[bytes, bytes, bytes, bytes]] = _gather.gather
     return found
 
 
@@ -235,30 +246,40 @@ COMPILED: bool = _gather_c is not None
 """Whether the C extension is in use."""
 
 
-def gather_lists(
+def gather(
     lists: Lists,
     *,
     district: int,
     needs: list[int],
     cells: list[int],
     skip: npt.NDArray[np.int64],
+    free: npt.NDArray[np.int64],
     ok: tuple[bool, ...],
     universe: int,
     waitlist: bool,
-    positive: bool,
 ) -> Gathered:
-    """The pass in C over :class:`Lists` (needs the extension: :data:`COMPILED`).
+    """The pass (see the module notes), in C when the extension is built.
 
-    ``district`` and ``needs`` index the lists (needs in increasing order: bit ``1 << need``),
-    ``cells`` the grid cells to read, in order; a slot of a cell's lists is read the first time
-    it comes, unless it is in ``skip``. The result equals :func:`gather_python`'s on the same
-    lists, with ``near`` the slots of those cells, up to the order of the nearby entries.
+    ``district`` and ``needs`` index the lists (needs in increasing order: bit ``1 << need``
+    of ``universe``), ``cells`` the grid, ``skip`` (slots) and ``free`` (engaged agencies) are
+    int64 arrays, ``ok`` whether the person passes each profile.
     """
     if _gather_c is None:  # pragma: no cover - the extension is built wherever the tests run
-        raise RuntimeError("matching._gather is not built")
+        return gather_python(
+            lists,
+            district=district,
+            needs=needs,
+            cells=cells,
+            skip=skip,
+            free=free,
+            ok=ok,
+            universe=universe,
+            waitlist=waitlist,
+        )
     found = _gather_c(
         lists.rec, lists.list_start, lists.list_slots, lists.grid_start, lists.grid_slots,
-        district * lists.n_needs, lists.n_needs, needs, cells, skip, ok, universe, waitlist,
-        positive,
+        lists.many_start, lists.many_slots, lists.evq_of, district * lists.n_needs,
+        lists.n_needs, needs, cells, skip, free, ok, universe, waitlist,
     )  # fmt: skip
-    return Gathered(*found)
+    zero, far, waiting, agencies = (np.frombuffer(b, dtype=np.int64) for b in found)
+    return Gathered(zero.reshape(-1, 4), far.reshape(-1, 4), waiting.reshape(-1, 4), agencies)

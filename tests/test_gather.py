@@ -1,11 +1,12 @@
-"""matching.gather: the C pass over compiled lists equals the Python reference, record for
-record (up to the order of the nearby entries, which no caller depends on)."""
+"""matching.gather: the C pass over compiled lists equals the Python reference, array for array
+(the same rows in the same order, the same agencies)."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,9 +20,11 @@ from matching.match import Matcher
 DAY = date(2026, 11, 23)
 
 
-def norm(g: G.Gathered) -> tuple[object, ...]:
-    """A Gathered with its lists sorted (dicts compare without order)."""
-    return sorted(g.zero), sorted(g.far), sorted(g.waiting), g.counts, g.needs_of, g.best_of
+def same(a: G.Gathered, b: G.Gathered) -> bool:
+    return all(
+        x.shape == y.shape and x.tolist() == y.tolist()
+        for x, y in zip(a.arrays(), b.arrays(), strict=True)
+    )
 
 
 def test_the_extension_is_built() -> None:
@@ -30,7 +33,8 @@ def test_the_extension_is_built() -> None:
 
 @dataclass
 class World:
-    """Per-slot fields, lists[district][need][kind] and grid[cell][need] of slots."""
+    """Per-slot fields, lists[district][need][kind], grid[cell][need], many[need] (slots) and
+    evq_of per agency."""
 
     mask: list[int]
     agency: list[int]
@@ -39,8 +43,11 @@ class World:
     left: list[int]
     waitable: list[bool]
     n_needs: int
+    n_agencies: int
     lists: list[list[list[list[int]]]]
     grid: list[list[list[int]]]
+    many: list[list[int]]
+    evq_of: list[int]
 
     def compiled(self) -> G.Lists:
         return G.Lists.build(
@@ -53,130 +60,111 @@ class World:
             n_needs=self.n_needs,
             lists=self.lists,
             grid=self.grid,
+            many=self.many,
+            evq_of=self.evq_of,
         )
-
-    def entry(self, i: int, kind: int) -> G.Entry:
-        spare = self.left[i] if kind == 2 else self.places[i]
-        return (i, self.mask[i], self.prof[i], self.agency[i], spare)
 
 
 @st.composite
 def worlds(draw: st.DrawFn) -> World:
     n = draw(st.integers(1, 30))
     n_needs = draw(st.integers(1, 6))
-    n_agencies = draw(st.integers(1, 8))  # few: agencies with many candidates, ties
-    mask = [draw(st.integers(1, (1 << n_needs) - 1)) for _ in range(n)]
+    n_agencies = draw(st.integers(1, 8))  # few: agencies found many times
     slots = st.lists(st.integers(0, n - 1), max_size=6)
-    lists = [
-        [[draw(slots) for _ in range(3)] for _ in range(n_needs)]
-        for _ in range(draw(st.integers(1, 3)))
-    ]
-    grid = [
-        [sorted(set(draw(slots))) for _ in range(n_needs)] for _ in range(draw(st.integers(1, 5)))
-    ]
     return World(
-        mask=mask,
+        mask=[draw(st.integers(1, (1 << n_needs) - 1)) for _ in range(n)],
         agency=[draw(st.integers(0, n_agencies - 1)) for _ in range(n)],
         prof=[draw(st.integers(0, 2)) for _ in range(n)],
-        places=[draw(st.integers(-1, 2)) for _ in range(n)],  # few values: ties on places
+        places=[draw(st.integers(-1, 2)) for _ in range(n)],
         left=[draw(st.integers(0, 2)) for _ in range(n)],
         waitable=[draw(st.booleans()) for _ in range(n)],
         n_needs=n_needs,
-        lists=lists,
-        grid=grid,
+        n_agencies=n_agencies,
+        lists=[
+            [[draw(slots) for _ in range(3)] for _ in range(n_needs)]
+            for _ in range(draw(st.integers(1, 3)))
+        ],
+        grid=[
+            [sorted(set(draw(slots))) for _ in range(n_needs)]
+            for _ in range(draw(st.integers(1, 5)))
+        ],
+        many=[draw(slots) for _ in range(n_needs)],
+        evq_of=[draw(st.integers(-1, n - 1)) for _ in range(n_agencies)],
     )
 
 
 @settings(max_examples=3000, deadline=None, derandomize=True)
 @given(world=worlds(), data=st.data())
 def test_c_equals_python(world: World, data: st.DataObject) -> None:
-    district = data.draw(st.integers(0, len(world.lists) - 1))
     universe = data.draw(st.integers(1, (1 << world.n_needs) - 1))
-    cells = data.draw(st.lists(st.integers(0, len(world.grid) - 1), unique=True))
-    skip = sorted(set(data.draw(st.lists(st.integers(0, len(world.mask) - 1), max_size=5))))
-    ok = tuple(data.draw(st.lists(st.booleans(), min_size=3, max_size=3)))
-    waitlist, positive = data.draw(st.booleans()), data.draw(st.booleans())
-    needs = [j for j in range(world.n_needs) if universe >> j & 1]
-    near = dict.fromkeys(i for c in cells for j in needs for i in world.grid[c][j])
-    lists = world.lists[district]
-    python = G.gather_python(
-        bits=[1 << j for j in needs],
-        zero=[[world.entry(i, 0) for i in lists[j][0]] for j in needs],
-        far=[[world.entry(i, 1) for i in lists[j][1]] for j in needs],
-        waiting=[[world.entry(i, 2) for i in lists[j][2]] if waitlist else [] for j in needs],
-        near=near,
-        skip=set(skip),
-        ok=ok,
-        prof=world.prof,
-        places=world.places,
-        mask=world.mask,
-        agency=world.agency,
-        left=world.left,
-        waitable=world.waitable,
-        universe=universe,
-        waitlist=waitlist,
-        positive=positive,
-    )
-    c = G.gather_lists(
-        world.compiled(),
-        district=district,
-        needs=needs,
-        cells=cells,
-        skip=np.array(skip, dtype=np.int64),
-        ok=ok,
-        universe=universe,
-        waitlist=waitlist,
-        positive=positive,
-    )
-    # near in the order C reads the cells: the same records in the same order, agencies in
-    # the order they first came (best_of's order is not kept: it is only looked up)
-    assert c == python
-    assert list(c.counts) == list(python.counts)
+    args: dict[str, Any] = {
+        "district": data.draw(st.integers(0, len(world.lists) - 1)),
+        "needs": [j for j in range(world.n_needs) if universe >> j & 1],
+        "cells": data.draw(st.lists(st.integers(0, len(world.grid) - 1), unique=True)),
+        "skip": np.array(
+            sorted(set(data.draw(st.lists(st.integers(0, len(world.mask) - 1), max_size=5)))),
+            dtype=np.int64,
+        ),
+        "free": np.array(
+            sorted(set(data.draw(st.lists(st.integers(0, world.n_agencies - 1), max_size=3)))),
+            dtype=np.int64,
+        ),
+        "ok": tuple(data.draw(st.lists(st.booleans(), min_size=3, max_size=3))),
+        "universe": universe,
+        "waitlist": data.draw(st.booleans()),
+    }
+    lists = world.compiled()
+    assert same(G.gather(lists, **args), G.gather_python(lists, **args))
 
 
 def small_world() -> World:
+    """Slot 0 takes need 0 at no travel, 1 needs 0 and 1 and travels, 2 is full with a
+    waitlist (listed for need 1), 3 is agency 2's remote pathway, 4 of agency 3 with several."""
     return World(
-        mask=[1, 3, 2],
-        agency=[0, 0, 1],
-        prof=[0, 1, 0],
-        places=[2, 2, -1],
-        left=[2, 2, 1],
-        waitable=[False, False, True],
+        mask=[1, 3, 2, 3, 2],
+        agency=[0, 0, 1, 2, 3],
+        prof=[0, 1, 0, 0, 0],
+        places=[2, 2, -1, 4, 1],
+        left=[2, 2, 1, 4, 1],
+        waitable=[False, False, True, False, False],
         n_needs=2,
+        n_agencies=4,
         lists=[[[[0], [1], []], [[], [], [2]]]],
         grid=[[[0, 1], [2]]],
+        many=[[], [4]],
+        evq_of=[-1, -1, 3, -1],
     )
 
 
 def call(lists: G.Lists, **changes: object) -> G.Gathered:
-    args: dict[str, object] = {
+    args: dict[str, Any] = {
         "district": 0,
         "needs": [0, 1],
         "cells": [0],
         "skip": np.array([], dtype=np.int64),
+        "free": np.array([], dtype=np.int64),
         "ok": (True, True),
         "universe": 3,
         "waitlist": True,
-        "positive": False,
     }
     args.update(changes)
-    return G.gather_lists(lists, **args)  # type: ignore[arg-type]
+    return G.gather(lists, **args)
 
 
 def test_a_small_world_by_hand() -> None:
-    """Slot 0 takes need 0 at no travel, 1 takes needs 0 and 1 and travels, 2 is full with a
-    waitlist (read for need 1). Near by: 0 and 1 again (not skipped: read twice, as the
-    reference would), and 2 (full, with a waitlist)."""
-    g = call(small_world().compiled())
-    assert g.zero == [(0, 1, 0, 2)]
-    assert g.far == [(1, 3, 0, 2), (0, 1, 0, 2), (1, 3, 0, 2)]  # the list, then near by
-    assert g.waiting == [(2, 2, 1, 1), (2, 2, 1, 1)]
-    assert g.counts == {0: 4, 1: 2}
-    assert g.needs_of == {0: 3, 1: 2}
-    assert g.best_of == {0: (2, 0), 1: (1, -2)}  # ties on places: the smaller slot
-    positive = call(small_world().compiled(), positive=True, skip=np.array([0, 1, 2]))
-    assert positive.best_of == {0: (2, 0), 1: (1, -2)}  # from the lists, not the far ones
-    assert positive.counts == {0: 2, 1: 1}
+    lists = small_world().compiled()
+    g = call(lists)
+    assert g.zero.tolist() == [[0, 1, 0, 2], [4, 2, 3, 1]]  # agency 2 not found: no slot 3
+    assert g.far.tolist() == [[1, 3, 0, 2], [0, 1, 0, 2], [1, 3, 0, 2]]  # list, then near by
+    assert g.waiting.tolist() == [[2, 2, 1, 1], [2, 2, 1, 1]]
+    assert g.agencies.tolist() == [0, 1]
+    engaged = call(lists, free=np.array([2]), skip=np.array([0, 1, 2]), waitlist=False)
+    assert engaged.zero.tolist() == [[0, 1, 0, 2], [3, 3, 2, 4], [4, 2, 3, 1]]
+    assert engaged.far.tolist() == [[1, 3, 0, 2]]
+    assert engaged.waiting.tolist() == []
+    assert engaged.agencies.tolist() == [0]
+    assert call(lists, ok=(True, False)).far.tolist() == [[0, 1, 0, 2]]  # slot 1: profile 1
+    assert call(lists, needs=[1], universe=2).zero.tolist() == [[4, 2, 3, 1]]
 
 
 def test_bad_arrays_raise() -> None:
@@ -190,30 +178,31 @@ def test_bad_arrays_raise() -> None:
     with pytest.raises(IndexError):
         call(lists, skip=np.array([99], dtype=np.int64))
     with pytest.raises(IndexError):
+        call(lists, free=np.array([9], dtype=np.int64))
+    with pytest.raises(IndexError):
         call(lists, ok=(True,))  # profile 1 has no answer
     with pytest.raises(TypeError):
         call(lists, skip=np.array([0], dtype=np.int32))
     bad = G.Lists(
         lists.rec, lists.list_start, np.array([0, 9], dtype=np.int64), lists.grid_start,
-        lists.grid_slots, lists.n_needs,
+        lists.grid_slots, lists.many_start, lists.many_slots, lists.evq_of, lists.n_needs,
     )  # fmt: skip
     with pytest.raises(IndexError):
         call(bad)
 
 
-@pytest.mark.parametrize(("n", "districts", "seed"), [(1500, 12, 0), (6000, 40, 1), (400, 3, 2)])
-def test_the_quick_path_with_and_without_c(n: int, districts: int, seed: int) -> None:
-    """On generated directories the quick path's drafts are the same with the C pass and with
-    the Python pass, and the pass itself equals the reference (up to order)."""
+@pytest.mark.parametrize(("n", "districts", "seed"), [(1500, 12, 0), (6000, 40, 1)])
+def test_the_finders_lists_c_and_python(n: int, districts: int, seed: int) -> None:
+    """On generated directories, the finder's own lists: C and Python give the same rows."""
     from directory.synthetic import synthetic_directory
     from matching.demand import synthetic_cohort
 
     d = synthetic_directory(n, n_districts=districts, seed=seed)
-    c, python = Matcher(d), Matcher(d)
-    python._lists = None
-    assert c._lists is not None
+    m = Matcher(d)
+    assert m._lists is not None
     rng = random.Random(seed)
     needs = [x.id for x in d.needs]
+    agencies = list(range(len(m._agency_ids)))
     for i, p in enumerate(synthetic_cohort(d, 150, seed=seed)):
         a = Assessment(
             needs=tuple(rng.sample(needs, rng.randint(1, 8))) if i % 3 == 0 else p.needs,
@@ -222,22 +211,18 @@ def test_the_quick_path_with_and_without_c(n: int, districts: int, seed: int) ->
             lon=p.lon,
             age=p.age,
             gender=p.gender,
-            offence=p.offence,
-            disposal=p.disposal,
             cohorts=tuple(p.cohorts),
-            accept_waitlist=i % 4 == 0,
             travel_km=rng.choice([5.0, 25.0, 60.0]),
         )
-        _, kept, runner_up = c._quick(a, DAY)
-        _, kept2, runner_up2 = python._quick(a, DAY)
-        assert [vars_of(r) for r in kept] == [vars_of(r) for r in kept2]
-        assert {k: vars_of(r) for k, r in runner_up.items()} == {
-            k: vars_of(r) for k, r in runner_up2.items()
+        universe = m._prelude(a, DAY).universe
+        args: dict[str, Any] = {
+            "district": m._district_index[a.district],
+            "needs": [j for j in range(len(needs)) if universe >> j & 1],
+            "cells": [m._cell_index[c] for c in m._cells(a.lat, a.lon, a.travel_km)],
+            "skip": m._serving[a.district],
+            "free": np.array(sorted(rng.sample(agencies, i % 3)), dtype=np.int64),
+            "ok": m._profile_ok(a),
+            "universe": universe,
+            "waitlist": i % 4 == 0,
         }
-        assert c.match(a, on=DAY).model_dump() == python.match(a, on=DAY).model_dump()
-
-
-def vars_of(r: object) -> tuple[object, ...]:
-    return tuple(
-        getattr(r, f) for f in ("slot", "mask", "agency", "distance", "spare", "waitlisted")
-    )
+        assert same(G.gather(m._lists, **args), G.gather_python(m._lists, **args))
