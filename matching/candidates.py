@@ -973,75 +973,85 @@ class CandidateFinder:
         zero = np.concatenate((g.zero, best_two.reshape(-1, 4)))
         # the ways of those that may travel: in person (outreach and remote would cost nothing)
         far = g.far
-        kms, sites, walks = self._walks(a, q, arr, far[:, 0], _serves(arr, district, far[:, 0]))
-        far, kms, sites = far[walks], kms[walks], sites[walks]
+        if len(far):
+            kms, sites, walks = self._walks(a, q, arr, far[:, 0], _serves(arr, district, far[:, 0]))
+            far, kms, sites = far[walks], kms[walks], sites[walks]
+        else:
+            kms, sites = np.zeros(0), np.zeros(0, dtype=np.int64)
         # and of the waitlisted, one by one (few)
-        ways: dict[int, tuple[float, str, str | None] | None] = {}
         waiting = g.waiting
-        for i in waiting[:, 0].tolist():
-            ways[i] = self._way(i, a, q, self._nearest(i, a, q))
-        if ways:
-            waiting = waiting[np.array([ways[i] is not None for i in waiting[:, 0].tolist()])]
-        wait_m = [round(w[0] * 1000) for i in waiting[:, 0].tolist() if (w := ways[i])]
+        ways: dict[int, tuple[float, str, str | None]] = {}
+        if len(waiting):
+            for i in waiting[:, 0].tolist():
+                way = self._way(i, a, q, self._nearest(i, a, q))
+                if way is not None:
+                    ways[i] = way
+            waiting = waiting[np.isin(waiting[:, 0], list(ways))]
+        n_zero, n_far, n_wait = len(zero), len(far), len(waiting)
         rows = np.concatenate((zero, far, waiting))
-        distance = np.concatenate(
-            (
-                np.zeros(len(zero), dtype=np.int64),
-                np.rint(kms * 1000.0).astype(np.int64),
-                np.array(wait_m, dtype=np.int64),
-            )
+        wait_km = [ways[i][0] for i in waiting[:, 0].tolist()]
+        km = np.concatenate((np.zeros(n_zero), kms, np.array(wait_km, dtype=np.float64)))
+        # the way: -2 free of travel, -3 waitlisted (in ways), else the nearest site (-1 none)
+        site = np.concatenate(
+            (np.full(n_zero, -2, dtype=np.int64), sites, np.full(n_wait, -3, dtype=np.int64))
         )
+        distance = np.rint(km * 1000.0).astype(np.int64)
         waitlisted = np.zeros(len(rows), dtype=bool)
-        waitlisted[len(zero) + len(far) :] = True
+        waitlisted[n_zero + n_far :] = True
         # the waitlist rule: a waitlisted candidate takes only needs none with a place can take
         mask = rows[:, 1]
-        if len(waiting):
+        if n_wait:
             placed = int(np.bitwise_or.reduce(mask[~waitlisted], initial=0))
             mask = np.where(waitlisted, mask & ~placed, mask)
-        order = np.argsort(rows[:, 0], kind="stable")
-        order = order[mask[order] != 0]  # slot order, waitlisted with nothing left dropped
-        slot, agency, spare = rows[order, 0], rows[order, 2], rows[order, 3]
-        mask, distance, waitlisted = mask[order], distance[order], waitlisted[order]
+            some = mask != 0
+            if not some.all():
+                rows, mask, km, site = rows[some], mask[some], km[some], site[some]
+                distance, waitlisted = distance[some], waitlisted[some]
+        slots, agencies, spares = rows[:, 0].copy(), rows[:, 2].copy(), rows[:, 3].copy()
         kept, winners, runners = reduce_rows(
-            slot=slot,
+            slot=slots,
             mask=mask,
-            agency=agency,
+            agency=agencies,
             distance=distance,
-            spare=spare,
+            spare=spares,
             waitlisted=waitlisted,
             engaged=engaged,
             prune=True,
         )
-        # the drafts, with the way of each that travels
-        n_zero, n_far = len(zero), len(far)
         site_ids = self._site_ids
 
-        def draft(at: int) -> Draft:
-            row = int(order[at])
-            i = int(slot[at])
-            if row < n_zero:
-                way = None
-            elif row < n_zero + n_far:
-                st = int(sites[row - n_zero])
-                way = (float(kms[row - n_zero]), "in_person", None if st < 0 else site_ids[st])
-            else:
-                way = ways[i]
-            return Draft(
-                i,
-                int(mask[at]),
-                int(agency[at]),
-                int(distance[at]),
-                int(spare[at]),
-                bool(waitlisted[at]),
-                way,
-            )
+        def drafts(at: npt.NDArray[np.int64]) -> list[Draft]:
+            return [
+                Draft(
+                    i,
+                    m,
+                    ag,
+                    d_m,
+                    sp,
+                    wl,
+                    None
+                    if st == -2
+                    else ways[i]
+                    if st == -3
+                    else (k, "in_person", None if st < 0 else site_ids[st]),
+                )
+                for i, m, ag, d_m, sp, wl, k, st in zip(
+                    slots[at].tolist(),
+                    mask[at].tolist(),
+                    agencies[at].tolist(),
+                    distance[at].tolist(),
+                    spares[at].tolist(),
+                    waitlisted[at].tolist(),
+                    km[at].tolist(),
+                    site[at].tolist(),
+                    strict=True,
+                )
+            ]
 
-        drafts = [draft(at) for at in kept.tolist()]
-        runner_up = {
-            int(slot[w]): draft(r) for w, r in zip(winners.tolist(), runners.tolist(), strict=True)
-        }
-        q.raws = drafts
-        return q, drafts, runner_up
+        kept_drafts = drafts(kept[np.argsort(slots[kept])])  # in slot order
+        runner_up = dict(zip(slots[winners].tolist(), drafts(runners), strict=True))
+        q.raws = kept_drafts
+        return q, kept_drafts, runner_up
 
     def candidates(self, a: Assessment, *, on: date | None = None) -> tuple[Candidate, ...]:
         """Every candidate pathway of ``a``, in id order (see the module notes).
