@@ -378,6 +378,83 @@ done:
     return result;
 }
 
+/* union(start_a, slots_a, keys_a, start_b, slots_b, keys_b, n): the slots of lists keys_a of
+ * (start_a, slots_a) and keys_b of (start_b, slots_b), each once, ascending (a bitmap of n). */
+static int
+mark_lists(const Py_buffer *start, const Py_buffer *slots, PyObject *keys, uint64_t *bits,
+           Py_ssize_t n)
+{
+    const int64_t *st = start->buf, *sl = slots->buf;
+    Py_ssize_t n_lists = start->len / 8 - 1, len = slots->len / 8, lo, hi;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(keys); k++) {
+        int64_t key;
+        if (!list_i64(keys, k, &key) || !range_of(st, n_lists, len, key, &lo, &hi))
+            return 0;
+        for (Py_ssize_t j = lo; j < hi; j++) {
+            int64_t i = sl[j];
+            if (i < 0 || i >= n) {
+                PyErr_SetString(PyExc_IndexError, "slot out of range");
+                return 0;
+            }
+            bits[i >> 6] |= (uint64_t)1 << (i & 63);
+        }
+    }
+    return 1;
+}
+
+static PyObject *
+union_of(PyObject *self, PyObject *args)
+{
+    PyObject *o[4], *keys_a, *keys_b;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "OOO!OOO!n:union", &o[0], &o[1], &PyList_Type, &keys_a, &o[2],
+                          &o[3], &PyList_Type, &keys_b, &n))
+        return NULL;
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "n must be 0 or more");
+        return NULL;
+    }
+    Py_buffer b[4] = {{0}};
+    const char *names[4] = {"start_a", "slots_a", "start_b", "slots_b"};
+    PyObject *result = NULL;
+    Py_ssize_t words = n / 64 + 1;
+    uint64_t *bits = calloc((size_t)words, sizeof(uint64_t));
+    int64_t *out = NULL;
+    if (bits == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int k = 0; k < 4; k++)
+        if (!take(o[k], &b[k], names[k]))
+            goto done;
+    if (b[0].len < 8 || b[2].len < 8) {
+        PyErr_SetString(PyExc_ValueError, "a start array holds at least one entry");
+        goto done;
+    }
+    if (!mark_lists(&b[0], &b[1], keys_a, bits, n) || !mark_lists(&b[2], &b[3], keys_b, bits, n))
+        goto done;
+    Py_ssize_t count = 0;
+    for (Py_ssize_t w = 0; w < words; w++)
+        count += __builtin_popcountll(bits[w]);
+    out = malloc(sizeof(int64_t) * (size_t)(count + 1));
+    if (out == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t at = 0;
+    for (Py_ssize_t w = 0; w < words; w++)
+        for (uint64_t x = bits[w]; x; x &= x - 1)
+            out[at++] = (int64_t)(w * 64 + __builtin_ctzll(x));
+    result = as_bytes(out, count);
+done:
+    for (int k = 0; k < 4; k++)
+        if (b[k].obj != NULL)
+            PyBuffer_Release(&b[k]);
+    free(bits);
+    free(out);
+    return result;
+}
+
 /* ---------------------------------------------------------------------------------------
  * reduce_rows: matching.grouping.reduce_rows_python in C (see there for the rules).
  */
@@ -639,6 +716,9 @@ static PyMethodDef methods[] = {
      "gather(rec, list_start, list_slots, grid_start, grid_slots, many_start, many_slots, "
      "evq_of, list_base, n_needs, needs, cells, skip, free, ok, universe, waitlist): (zero, "
      "far, waiting, agencies) as bytes of int64 (see matching.gather)."},
+    {"union", union_of, METH_VARARGS,
+     "union(start_a, slots_a, keys_a, start_b, slots_b, keys_b, n): the slots of those lists, "
+     "each once, ascending, as bytes of int64 (see matching.gather)."},
     {"reduce_rows", reduce_rows, METH_VARARGS,
      "reduce_rows(slot, mask, agency, distance, spare, waitlisted, engaged, prune): (kept, "
      "winners, runners) as bytes of int64 (see matching.grouping)."},

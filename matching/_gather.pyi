@@ -34,3 +34,13 @@ def reduce_rows(
     prune: bool,
     /,
 ) -> tuple[bytes, bytes, bytes]: ...
+def union(
+    start_a: npt.NDArray[np.int64],
+    slots_a: npt.NDArray[np.int64],
+    keys_a: list[int],
+    start_b: npt.NDArray[np.int64],
+    slots_b: npt.NDArray[np.int64],
+    keys_b: list[int],
+    n: int,
+    /,
+) -> bytes: ...

@@ -49,7 +49,7 @@ from directory.errors import AssessmentError, NotFoundError
 from directory.places import EARTH_RADIUS_KM, haversine_km
 from matching.capacity import Availability, NominalCapacity
 from matching.eligibility import check, profile
-from matching.gather import Lists, gather
+from matching.gather import Lists, gather, pool
 from matching.grouping import reduce_rows
 from matching.kernels import nearest_km
 from matching.periods import PERS, period_of
@@ -403,6 +403,10 @@ class CandidateFinder:
             ],
             grid=[[per_need.get(b, ()) for b in bits] for per_need in self._grid.values()],
             many=[[e[0] for e in self._evq_many.get(b, ())] for b in bits],
+            serving=[
+                [self._local[x].get(b, ()) + self._ev.get(b, ()) for b in bits]
+                for x in self._centre
+            ],
             evq_of=[
                 e[0] if (e := self._evq_of.get(x)) is not None else -1
                 for x in range(len(self._agency_ids))
@@ -645,7 +649,7 @@ class CandidateFinder:
         seen = self._seen(a, q.universe)
         arr = self._arrays
         if arrays and arr is not None and not a.accept_remote and len(seen) >= self._arrays_from:
-            rows = self._rows(a, q, arr, seen)
+            rows = self._rows(a, q, arr, np.array(sorted(seen), dtype=np.int64))
             q.raws = self._drafts(rows, np.arange(len(rows.slot)))
             return q
         return self._loop(a, q, seen)
@@ -715,12 +719,21 @@ class CandidateFinder:
         q = self._prelude(a, on)
         if not q.universe:
             return q, [], {}
-        seen = self._seen(a, q.universe)
-        arr = self._arrays
-        if arr is None or len(seen) < self._arrays_from:
-            self._loop(a, q, seen)
+        arr, lists = self._arrays, self._lists
+        if lists is not None:  # the same pathways as _seen, as a sorted array (matching.gather)
+            bits = [b for b in self._bit.values() if q.universe & b]
+            cand = pool(
+                lists,
+                district=self._district_index[a.district],
+                needs=[b.bit_length() - 1 for b in bits],
+                cells=[self._cell_index[c] for c in self._cells(a.lat, a.lon, a.travel_km)],
+            )
+        else:
+            cand = np.array(sorted(self._seen(a, q.universe)), dtype=np.int64)
+        if arr is None or len(cand) < self._arrays_from:
+            self._loop(a, q, set(cand.tolist()))
             return q, *self._reduce(q)
-        rows = self._rows(a, q, arr, seen)
+        rows = self._rows(a, q, arr, cand)
         # agencies that cannot matter dropped, candidates alone in their agency grouped
         kept_rows, winners, runners = reduce_rows(
             slot=rows.slot,
@@ -737,7 +750,7 @@ class CandidateFinder:
         q.raws = kept
         return q, kept, runner_up
 
-    def _rows(self, a: Assessment, q: Query, arr: _InPerson, seen: set[int]) -> _Rows:
+    def _rows(self, a: Assessment, q: Query, arr: _InPerson, cand: npt.NDArray[np.int64]) -> _Rows:
         """The candidates of ``a`` (nominal places, remote delivery not accepted) as arrays in
         slot order, the waitlist rule applied (see :func:`_waitlist_rule`).
 
@@ -752,8 +765,6 @@ class CandidateFinder:
         q.avail = self._nominal
         universe = q.universe
         district = a.district
-        cand = np.fromiter(seen, dtype=np.int64, count=len(seen))
-        cand.sort()
         oks = np.array(self._profile_ok(a), dtype=bool)
         cand = cand[oks[arr.prof[cand]] & arr.local_modes[cand]]
         # places: a place, or a waitlist the person accepts

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-__all__ = ["COMPILED", "Gathered", "Lists", "gather", "gather_python"]
+__all__ = ["COMPILED", "Gathered", "Lists", "gather", "gather_python", "pool", "pool_python"]
 
 _FIELDS = 6  # per slot in Lists.rec: needs, agency, profile, places, left, waitable
 
@@ -95,7 +95,8 @@ class Lists:
     list_start[k + 1]]``, in the order of the finder's lists; grid list ``cell * n_needs +
     need`` likewise in ``grid_start``/``grid_slots``, and list ``need`` of remote pathways of
     agencies with several in ``many_start``/``many_slots``; ``evq_of`` per agency its one
-    remote pathway serving everywhere, or -1.
+    remote pathway serving everywhere, or -1; list ``district * n_needs + need`` of every
+    pathway serving the district (there or everywhere) in ``serve_start``/``serve_slots``.
     """
 
     rec: npt.NDArray[np.int64]
@@ -107,6 +108,8 @@ class Lists:
     many_slots: npt.NDArray[np.int64]
     evq_of: npt.NDArray[np.int64]
     n_needs: int
+    serve_start: npt.NDArray[np.int64]
+    serve_slots: npt.NDArray[np.int64]
 
     @staticmethod
     def build(
@@ -122,14 +125,17 @@ class Lists:
         grid: Sequence[Sequence[Sequence[int]]],
         many: Sequence[Sequence[int]],
         evq_of: Sequence[int],
+        serving: Sequence[Sequence[Sequence[int]]] = (),
     ) -> Lists:
-        """From per-slot fields, ``lists[district][need][kind]``, ``grid[cell][need]`` and
-        ``many[need]`` (slots), and ``evq_of`` per agency. Masks must fit in 63 bits."""
+        """From per-slot fields, ``lists[district][need][kind]``, ``grid[cell][need]``,
+        ``many[need]`` and ``serving[district][need]`` (slots), and ``evq_of`` per agency.
+        Masks must fit in 63 bits."""
         rec = np.array([mask, agency, prof, places, left, waitable], dtype=np.int64).T.copy()
         flat = [kinds for per_district in lists for kinds in per_district]
         list_start, list_slots = _flatten([x for kinds in flat for x in kinds])
         grid_start, grid_slots = _flatten([x for per_cell in grid for x in per_cell])
         many_start, many_slots = _flatten(many)
+        serve_start, serve_slots = _flatten([x for per_district in serving for x in per_district])
         return Lists(
             rec.reshape(-1),
             list_start,
@@ -140,6 +146,8 @@ class Lists:
             many_slots,
             np.array(evq_of, dtype=np.int64),
             n_needs,
+            serve_start,
+            serve_slots,
         )
 
 
@@ -283,3 +291,58 @@ def gather(
     )  # fmt: skip
     zero, far, waiting, agencies = (np.frombuffer(b, dtype=np.int64) for b in found)
     return Gathered(zero.reshape(-1, 4), far.reshape(-1, 4), waiting.reshape(-1, 4), agencies)
+
+
+def pool_python(
+    lists: Lists, *, district: int, needs: list[int], cells: list[int]
+) -> npt.NDArray[np.int64]:
+    """The reference of :func:`pool`."""
+    n = lists.n_needs
+    found: set[int] = set()
+    for j in needs:
+        k = district * n + j
+        found.update(lists.serve_slots[lists.serve_start[k] : lists.serve_start[k + 1]].tolist())
+        for c in cells:
+            k = c * n + j
+            found.update(lists.grid_slots[lists.grid_start[k] : lists.grid_start[k + 1]].tolist())
+    return np.array(sorted(found), dtype=np.int64)
+
+
+def pool(
+    lists: Lists, *, district: int, needs: list[int], cells: list[int]
+) -> npt.NDArray[np.int64]:
+    """Every pathway taking one of ``needs`` that serves the district (there or everywhere)
+    or has a site in one of the grid ``cells``: slots, each once, ascending (in C when the
+    extension is built; :func:`pool_python` is the reference).
+
+    >>> lists = Lists.build(
+    ...     mask=[1, 1, 2], agency=[0, 1, 2], prof=[0, 0, 0], places=[1, 1, 1], left=[1, 1, 1],
+    ...     waitable=[False] * 3, n_needs=2, lists=[[[[], [], []], [[], [], []]]],
+    ...     grid=[[[1, 0], [2]]], many=[[], []], evq_of=[-1] * 3, serving=[[[1], [2]]],
+    ... )
+    >>> pool(lists, district=0, needs=[0], cells=[0]).tolist()
+    [0, 1]
+    >>> pool(lists, district=0, needs=[0, 1], cells=[]).tolist()
+    [1, 2]
+    """
+    if _union_c is None:  # pragma: no cover - the extension is built wherever the tests run
+        return pool_python(lists, district=district, needs=needs, cells=cells)
+    n = lists.n_needs
+    found = _union_c(
+        lists.serve_start, lists.serve_slots, [district * n + j for j in needs],
+        lists.grid_start, lists.grid_slots, [c * n + j for c in cells for j in needs],
+        len(lists.rec) // _FIELDS,
+    )  # fmt: skip
+    return np.frombuffer(found, dtype=np.int64)
+
+
+def _compiled_union() -> Callable[..., bytes] | None:
+    try:
+        from matching import _gather
+    except ImportError:  # pragma: no cover - the extension is built wherever the tests run
+        return None
+    found: Callable[..., bytes] = _gather.union
+    return found
+
+
+_union_c = _compiled_union()

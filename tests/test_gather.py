@@ -48,6 +48,7 @@ class World:
     grid: list[list[list[int]]]
     many: list[list[int]]
     evq_of: list[int]
+    serving: list[list[list[int]]]
 
     def compiled(self) -> G.Lists:
         return G.Lists.build(
@@ -62,6 +63,7 @@ class World:
             grid=self.grid,
             many=self.many,
             evq_of=self.evq_of,
+            serving=self.serving,
         )
 
 
@@ -90,6 +92,7 @@ def worlds(draw: st.DrawFn) -> World:
         ],
         many=[draw(slots) for _ in range(n_needs)],
         evq_of=[draw(st.integers(-1, n - 1)) for _ in range(n_agencies)],
+        serving=[[draw(slots) for _ in range(n_needs)] for _ in range(3)],
     )
 
 
@@ -115,6 +118,8 @@ def test_c_equals_python(world: World, data: st.DataObject) -> None:
     }
     lists = world.compiled()
     assert same(G.gather(lists, **args), G.gather_python(lists, **args))
+    where = {"district": min(args["district"], 2), "needs": args["needs"], "cells": args["cells"]}
+    assert G.pool(lists, **where).tolist() == G.pool_python(lists, **where).tolist()
 
 
 def small_world() -> World:
@@ -133,6 +138,7 @@ def small_world() -> World:
         grid=[[[0, 1], [2]]],
         many=[[], [4]],
         evq_of=[-1, -1, 3, -1],
+        serving=[[[0, 1], [2, 3]]],
     )
 
 
@@ -186,9 +192,14 @@ def test_bad_arrays_raise() -> None:
     bad = G.Lists(
         lists.rec, lists.list_start, np.array([0, 9], dtype=np.int64), lists.grid_start,
         lists.grid_slots, lists.many_start, lists.many_slots, lists.evq_of, lists.n_needs,
+        lists.serve_start, lists.serve_slots,
     )  # fmt: skip
     with pytest.raises(IndexError):
         call(bad)
+    with pytest.raises(IndexError):
+        G.pool(lists, district=1, needs=[0], cells=[])
+    with pytest.raises(IndexError):
+        G.pool(lists, district=0, needs=[0], cells=[3])
 
 
 @pytest.mark.parametrize(("n", "districts", "seed"), [(1500, 12, 0), (6000, 40, 1)])
@@ -226,3 +237,5 @@ def test_the_finders_lists_c_and_python(n: int, districts: int, seed: int) -> No
             "waitlist": i % 4 == 0,
         }
         assert same(G.gather(m._lists, **args), G.gather_python(m._lists, **args))
+        where = {k: args[k] for k in ("district", "needs", "cells")}
+        assert G.pool(m._lists, **where).tolist() == sorted(m._seen(a, universe))
