@@ -79,6 +79,8 @@ _CELL_LON = 0.13  # about 9 km east-west at 52 degrees north
 _INF = float("inf")
 _TWO_R = 2.0 * EARTH_RADIUS_KM  # as haversine_km multiplies: (2.0 * R) * asin(...)
 _ARRAYS_FROM = 80  # pathways seen, from which arrays beat the loop (docs/performance.md)
+_QUICK_FROM = 32  # pathways looked at, from which the quick path beats the loop
+_QUICK_COUNTED_BELOW = 2000  # pathways in the directory, below which those are counted
 _MISSES_FROM = 32  # pathways looked at for near misses, from which arrays beat the loop
 
 
@@ -169,6 +171,9 @@ class CandidateFinder:
         self._facts: dict[tuple[Any, ...], tuple[bool, ...]] = {}
         self._arrays_from = _ARRAYS_FROM  # tests set 0 to use arrays on small directories, and
         self._misses_from = _MISSES_FROM
+        # and this one; a directory this large: everyone (nearly all look at 32 or more, and
+        # counting costs 5% of a match: docs/performance.md)
+        self._quick_from = _QUICK_FROM if len(directory.pathways) < _QUICK_COUNTED_BELOW else 0
         self._prune_travelling = True  # tests set False to compare _travelling with _reduce
         self._compile(directory)
 
@@ -925,6 +930,10 @@ class CandidateFinder:
           (suffix unions of needs tell);
         * the waitlist rule, then :func:`matching.grouping.reduce_rows`: agencies that cannot
           matter dropped, candidates alone in their agency grouped.
+
+        A person with fewer than ``_quick_from`` pathways to look at (a small directory) takes
+        the loop of :meth:`_gather` then :meth:`_reduce`: there the arrays' fixed costs
+        outweigh the work (docs/performance.md).
         """
         self._check(a)
         q = self._prelude(a, on)
@@ -935,17 +944,25 @@ class CandidateFinder:
         assert nominal is not None
         assert lists is not None
         assert arr is not None
-        q.avail = nominal
         bits = [b for b in self._bit.values() if universe & b]
+        district = a.district
+        needs = [b.bit_length() - 1 for b in bits]
+        cells = [self._cell_index[c] for c in self._cells(a.lat, a.lon, a.travel_km)]
+        where = self._district_index[district]
+        if self._quick_from:  # few pathways to look at: the loop costs less than the arrays
+            seen = pool(lists, district=where, needs=needs, cells=cells)
+            if len(seen) < self._quick_from:
+                self._loop(a, q, set(seen.tolist()))
+                return q, *self._reduce(q)
+        q.avail = nominal
         ok = self._profile_ok(a)
         free = q.free
-        district = a.district
         engaged = np.array(sorted(free), dtype=np.int64)
         g = gather(
             lists,
-            district=self._district_index[district],
-            needs=[b.bit_length() - 1 for b in bits],
-            cells=[self._cell_index[c] for c in self._cells(a.lat, a.lon, a.travel_km)],
+            district=where,
+            needs=needs,
+            cells=cells,
             skip=self._serving[district],  # those serving the district come in the lists
             free=engaged,
             ok=ok,

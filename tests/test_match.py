@@ -802,15 +802,21 @@ class Delegate:
         return self.inner.availability(pathways, on)
 
 
+@pytest.mark.parametrize("quick_from", [0, None])
 @pytest.mark.parametrize(("n", "districts", "seed"), [(1500, 12, 1), (4000, 40, 2)])
-def test_quick_path_equals_the_general_path(n: int, districts: int, seed: int) -> None:
+def test_quick_path_equals_the_general_path(
+    n: int, districts: int, seed: int, quick_from: int | None
+) -> None:
     """Plans equal the general path's, words included; every record the quick path gives the
-    solver is the general path's candidate of that pathway, way and all."""
+    solver is the general path's candidate of that pathway, way and all. With ``quick_from``
+    0 every person takes the quick path's arrays, however few pathways they look at."""
     from directory.synthetic import synthetic_directory
     from matching.demand import synthetic_cohort
 
     d = synthetic_directory(n, n_districts=districts, seed=seed)
     quick, general = Matcher(d), Matcher(d, availability=Delegate())
+    if quick_from is not None:
+        quick._quick_from = quick_from
     assert quick.static
     assert not general.static
     rng = random.Random(seed)
@@ -848,6 +854,7 @@ def test_quick_path_equals_the_general_path_where_travel_can_be_zero(at: str) ->
 
     d = synthetic_directory(1500, n_districts=12, seed=3)
     quick, general = Matcher(d), Matcher(d, availability=Delegate())
+    quick._quick_from = 0  # the arrays for everyone
     rng = random.Random(3)
     centres = {x.id: (x.lat, x.lon) for x in d.districts}
     points = sorted(set(quick._site_point))  # where the matcher measures from
@@ -922,9 +929,11 @@ def test_a_site_at_the_persons_door_costs_no_travel(
     d = load(root)
     a = Assessment(needs=("accommodation",), district="fenland", lat=lat, lon=lon, age=30)
     quick, general = Matcher(d), Matcher(d, availability=Delegate())
+    quick._quick_from = 0  # the quick path's arrays, not the loop a directory this small takes
     plan = quick.match(a, on=DAY)
     assert [r.pathway for r in plan.referrals] == [chosen]
     assert plan.model_dump() == general.match(a, on=DAY).model_dump()
+    assert Matcher(d).match(a, on=DAY).model_dump() == plan.model_dump()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1058,7 +1067,7 @@ def test_arrays_everywhere_give_the_general_paths_plan(case: tuple[Directory, As
     the plan of the general path, words included."""
     d, a = case
     fast, general = Matcher(d), Matcher(d, availability=Delegate())
-    fast._arrays_from = fast._misses_from = 0
+    fast._arrays_from = fast._misses_from = fast._quick_from = 0
     expected = general.match(a, on=DAY).model_dump()
     assert fast.match(a, on=DAY).model_dump() == expected
     # loops for the few, arrays for the farther near misses (none here is large)
