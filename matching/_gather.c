@@ -1,13 +1,18 @@
 /*
- * matching._gather: the quick path's first pass over the pathways near a person, in C.
+ * matching._gather: candidate passes in C, each with its Python reference (tests compare them
+ * array for array):
  *
- * The same steps as matching.gather.gather_python (the reference, tested against this record
- * for record): read each need's lists of entries (slot, needs, profile, agency, places left),
- * then the nearby slots, keep the candidates and, per agency, their count, the needs they take
- * and the best (places left, -slot) among those that may cost no travel. Agencies are kept in
- * a small open-addressing table, in the order they first come, so the dicts returned are
- * built in the reference's order. Returns None, for the caller to use the reference, when a
- * value is not an int below 2**63 or the universe is negative.
+ * - gather (matching.gather.gather_python): the quick path's first pass over the finder's
+ *   lists compiled to flat arrays: the district's lists need by need, the grid cells within
+ *   reach (each slot once, a bitmap), the remote pathway serving everywhere of each agency
+ *   found (an open-addressing table keeps them in the order they first come) and of each
+ *   engaged one, and those of agencies with several; rows of (slot, needs, agency, places).
+ * - union (matching.gather.pool_python): the slots of some lists, each once, ascending.
+ * - reduce_rows (matching.grouping.reduce_rows_python): agencies that cannot matter dropped,
+ *   candidates alone in their agency grouped.
+ *
+ * Malformed arrays (out-of-range slots, lists, profiles, agencies; wrong types) raise
+ * IndexError, TypeError or ValueError; nothing is read out of bounds.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -169,10 +169,11 @@ class CandidateFinder:
         self.static = isinstance(self.availability, NominalCapacity)
         self._assessor: Assessor | None = None
         self._facts: dict[tuple[Any, ...], tuple[bool, ...]] = {}
-        self._arrays_from = _ARRAYS_FROM  # tests set 0 to use arrays on small directories, and
+        # thresholds (docs/performance.md); tests set them to 0 to use arrays on small
+        # directories. From _QUICK_COUNTED_BELOW pathways everyone takes the quick path (nearly
+        # all look at 32 or more, and counting them costs 5% of a match)
+        self._arrays_from = _ARRAYS_FROM
         self._misses_from = _MISSES_FROM
-        # and this one; a directory this large: everyone (nearly all look at 32 or more, and
-        # counting costs 5% of a match: docs/performance.md)
         self._quick_from = _QUICK_FROM if len(directory.pathways) < _QUICK_COUNTED_BELOW else 0
         self._prune_travelling = True  # tests set False to compare _travelling with _reduce
         self._compile(directory)
@@ -352,35 +353,6 @@ class CandidateFinder:
                 self._evq_suffix[b] = tuple(suffix)
                 for e in one:
                     self._evq_of[e[3]] = e
-            # per district and need: entries (slot, needs, profile, agency, spare) of pathways
-            # serving it, apart from the quick ones: with a place and free of travel (outreach
-            # or remote), with a place that travel, and without a place
-            self._qz: dict[str, dict[int, tuple[tuple[int, int, int, int, int], ...]]] = {}
-            self._qf: dict[str, dict[int, tuple[tuple[int, int, int, int, int], ...]]] = {}
-            self._qw: dict[str, dict[int, tuple[tuple[int, int, int, int, int], ...]]] = {}
-            free_serving = self._free[True, True]
-            for x in self._centre:
-                zs: dict[int, list[tuple[int, int, int, int, int]]] = {}
-                fs: dict[int, list[tuple[int, int, int, int, int]]] = {}
-                ws: dict[int, list[tuple[int, int, int, int, int]]] = {}
-                for b in self._bit.values():
-                    slots = local.get(x, {}).get(b, []) + [
-                        i for i in everywhere.get(b, ()) if not self._is_evq[i]
-                    ]
-                    for i in slots:
-                        av = self._nominal[i]
-                        e = (i, self._mask[i], self._prof[i], self._agency[i], av.left or 0)
-                        if not av.has_place:
-                            if av.waitlist_possible:
-                                ws.setdefault(b, []).append(e)
-                        elif free_serving[i]:
-                            zs.setdefault(b, []).append(e)
-                        else:
-                            fs.setdefault(b, []).append(e)
-                order = lambda e: (-e[4], e[0])  # noqa: E731
-                self._qz[x] = {b: tuple(sorted(v, key=order)) for b, v in zs.items()}
-                self._qf[x] = {b: tuple(v) for b, v in fs.items()}
-                self._qw[x] = {b: tuple(v) for b, v in ws.items()}
             if len(self._need_ids) <= 62:  # masks fit in 64-bit integers
                 self._arrays = _InPerson.compile(self)
                 self._compile_lists()
@@ -388,12 +360,36 @@ class CandidateFinder:
                 self._quick_ok = False
 
     def _compile_lists(self) -> None:
-        """The quick path's lists as arrays, for :func:`matching.gather.gather_lists`."""
+        """The quick path's lists as flat arrays, for :func:`matching.gather.gather` and
+        :func:`matching.gather.pool` (nominal places, masks within 62 bits)."""
+        assert self._nominal is not None
         self._district_index = {x: k for k, x in enumerate(self._centre)}
         self._cell_index = {c: k for k, c in enumerate(self._grid)}
         self._serving = {x: np.array(sorted(v), dtype=np.int64) for x, v in self._local_all.items()}
         bits = list(self._bit.values())
-        qz, qf, qw = self._qz, self._qf, self._qw
+        # per district and need, the pathways serving it apart from the quick remote ones: with
+        # a place and free of travel (outreach or remote; most places first), with a place
+        # that travel, and full with a waitlist
+        free_serving = self._free[True, True]
+        lists: list[list[list[list[int]]]] = []
+        for x in self._centre:
+            per_need = []
+            for b in bits:
+                zero, far, waiting = [], [], []
+                for i in self._local[x].get(b, ()) + self._ev.get(b, ()):
+                    av = self._nominal[i]
+                    if self._is_evq[i]:
+                        continue
+                    if not av.has_place:
+                        if av.waitlist_possible:
+                            waiting.append(i)
+                    elif free_serving[i]:
+                        zero.append(i)
+                    else:
+                        far.append(i)
+                zero.sort(key=lambda i: (-self._places[i], i))
+                per_need.append([zero, far, waiting])
+            lists.append(per_need)
         self._lists = Lists.build(
             mask=self._mask,
             agency=self._agency,
@@ -402,10 +398,7 @@ class CandidateFinder:
             left=self._left,
             waitable=self._waitable,
             n_needs=len(bits),
-            lists=[
-                [[[e[0] for e in m.get(b, ())] for m in (qz[x], qf[x], qw[x])] for b in bits]
-                for x in self._centre
-            ],
+            lists=lists,
             grid=[[per_need.get(b, ()) for b in bits] for per_need in self._grid.values()],
             many=[[e[0] for e in self._evq_many.get(b, ())] for b in bits],
             serving=[
@@ -883,8 +876,14 @@ class CandidateFinder:
         failed = ~reached | ~fits | full
         return stage, refused, order[failed], slots[failed]
 
-    def _drafts(self, rows: _Rows, at: npt.NDArray[np.int64]) -> list[Draft]:
-        """Drafts of rows ``at`` (in the order given)."""
+    def _drafts(
+        self,
+        rows: _Rows,
+        at: npt.NDArray[np.int64],
+        ways: dict[int, tuple[float, str, str | None]] | None = None,
+    ) -> list[Draft]:
+        """Drafts of rows ``at`` (in the order given); a row whose site is -3 has its way in
+        ``ways`` (by slot)."""
         site_ids = self._site_ids
         return [
             Draft(
@@ -894,7 +893,11 @@ class CandidateFinder:
                 d_m,
                 sp,
                 wl,
-                None if st == -2 else (km, "in_person", None if st < 0 else site_ids[st]),
+                None
+                if st == -2
+                else ways[i]
+                if st == -3 and ways is not None
+                else (km, "in_person", None if st < 0 else site_ids[st]),
             )
             for i, m, ag, d_m, sp, wl, km, st in zip(
                 rows.slot[at].tolist(),
@@ -1046,38 +1049,11 @@ class CandidateFinder:
             engaged=engaged,
             prune=True,
         )
-        site_ids = self._site_ids
-
-        def drafts(at: npt.NDArray[np.int64]) -> list[Draft]:
-            return [
-                Draft(
-                    i,
-                    m,
-                    ag,
-                    d_m,
-                    sp,
-                    wl,
-                    None
-                    if st == -2
-                    else ways[i]
-                    if st == -3
-                    else (k, "in_person", None if st < 0 else site_ids[st]),
-                )
-                for i, m, ag, d_m, sp, wl, k, st in zip(
-                    slots[at].tolist(),
-                    mask[at].tolist(),
-                    agencies[at].tolist(),
-                    distance[at].tolist(),
-                    spares[at].tolist(),
-                    waitlisted[at].tolist(),
-                    km[at].tolist(),
-                    site[at].tolist(),
-                    strict=True,
-                )
-            ]
-
-        kept_drafts = drafts(kept[np.argsort(slots[kept])])  # in slot order
-        runner_up = dict(zip(slots[winners].tolist(), drafts(runners), strict=True))
+        found = _Rows(slots, mask, agencies, distance, spares, waitlisted, km, site)
+        kept_drafts = self._drafts(found, kept[np.argsort(slots[kept])], ways)  # slot order
+        runner_up = dict(
+            zip(slots[winners].tolist(), self._drafts(found, runners, ways), strict=True)
+        )
         q.raws = kept_drafts
         return q, kept_drafts, runner_up
 
@@ -1255,4 +1231,5 @@ class _Rows:
     spare: npt.NDArray[np.int64]
     waitlisted: npt.NDArray[np.bool_]
     km: npt.NDArray[np.float64]  # the way's km (0 when free of travel)
-    site: npt.NDArray[np.int64]  # the nearest site's slot; -1 none; -2 free of travel
+    # the nearest site's slot; -1 none; -2 free of travel; -3 a way worked out one by one
+    site: npt.NDArray[np.int64]

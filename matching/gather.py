@@ -51,7 +51,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -239,16 +239,17 @@ def gather_python(
     return Gathered(_rows(zero), _rows(far), _rows(waiting), np.array(list(found), dtype=np.int64))
 
 
-def _compiled() -> Callable[..., tuple[bytes, bytes, bytes, bytes]] | None:
+def _compiled(name: str) -> Callable[..., Any] | None:
     try:
         from matching import _gather
     except ImportError:  # pragma: no cover - the extension is built wherever the tests run
         return None
-    found: Callable[..., tuple[bytes, bytes, bytes, bytes]] = _gather.gather
+    found: Callable[..., Any] = getattr(_gather, name)
     return found
 
 
-_gather_c = _compiled()
+_gather_c = _compiled("gather")
+_union_c = _compiled("union")
 
 COMPILED: bool = _gather_c is not None
 """Whether the C extension is in use."""
@@ -334,15 +335,3 @@ def pool(
         len(lists.rec) // _FIELDS,
     )  # fmt: skip
     return np.frombuffer(found, dtype=np.int64)
-
-
-def _compiled_union() -> Callable[..., bytes] | None:
-    try:
-        from matching import _gather
-    except ImportError:  # pragma: no cover - the extension is built wherever the tests run
-        return None
-    found: Callable[..., bytes] = _gather.union
-    return found
-
-
-_union_c = _compiled_union()
