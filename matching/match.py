@@ -54,6 +54,7 @@ from matching.candidates import Candidate, CandidateFinder
 from matching.cover import Cover, best_cover
 from matching.eligibility import check
 from matching.explain import full_reason, referral_reason, summary, unmet_explanation
+from matching.gather import pool
 from matching.plan import (
     HIDDEN_SITE,
     AlreadyMet,
@@ -353,13 +354,23 @@ class Matcher(CandidateFinder):
                 reason="none-provided",
                 explanation=f"No pathway in the directory addresses {label.lower()}.",
             )
-        pool: set[int] = set(self._local[a.district].get(b, ()))
-        pool.update(self._ev.get(b, ()))
-        pool.update(self._near(a, a.travel_km + NEAR_MISS_KM, (b,)))
-        if self._arrays is not None and len(pool) >= self._misses_from:
-            first = self._misses_arrays(a, q, b, pool)
+        km = a.travel_km + NEAR_MISS_KM
+        if self._lists is not None:  # the same pathways as below, from one C call
+            slots = pool(
+                self._lists,
+                district=self._district_index[a.district],
+                needs=[b.bit_length() - 1],
+                cells=[self._cell_index[c] for c in self._cells(a.lat, a.lon, km)],
+            )
         else:
-            first = self._misses_loop(a, q, b, pool)
+            found = set(self._local[a.district].get(b, ()))
+            found.update(self._ev.get(b, ()))
+            found.update(self._near(a, km, (b,)))
+            slots = np.array(sorted(found), dtype=np.int64)
+        if self._arrays is not None and len(slots) >= self._misses_from:
+            first = self._misses_arrays(a, q, b, slots)
+        else:
+            first = self._misses_loop(a, q, b, set(slots.tolist()))
         stage, waitlist_refused, order = first
         misses = [self._miss(i, a, q) for i in order]
         reason, text = unmet_explanation(
@@ -379,13 +390,12 @@ class Matcher(CandidateFinder):
         )
 
     def _misses_arrays(
-        self, a: Assessment, q: Query, b: int, pool: set[int]
+        self, a: Assessment, q: Query, b: int, slots: npt.NDArray[np.int64]
     ) -> tuple[int, bool, list[int]]:
-        """:meth:`_misses_loop` from arrays (nominal places): the same answer, tested."""
+        """:meth:`_misses_loop` from arrays (nominal places; ``slots`` sorted): the same
+        answer, tested."""
         arr = self._arrays
         assert arr is not None
-        slots = np.fromiter(pool, dtype=np.int64, count=len(pool))
-        slots.sort()
         stage, refused, km, failed = self._misses_many(a, q, slots)
         first = np.lexsort((failed, km))[:3]  # by sort distance, then id (slot order)
         order = list(zip(km[first].tolist(), failed[first].tolist(), strict=True))

@@ -239,3 +239,10 @@ def test_the_finders_lists_c_and_python(n: int, districts: int, seed: int) -> No
         assert same(G.gather(m._lists, **args), G.gather_python(m._lists, **args))
         where = {k: args[k] for k in ("district", "needs", "cells")}
         assert G.pool(m._lists, **where).tolist() == sorted(m._seen(a, universe))
+        # as near misses look for them: one need, 50 km beyond the travel limit
+        j = args["needs"][0]
+        far = [m._cell_index[c] for c in m._cells(a.lat, a.lon, a.travel_km + 50)]
+        expected = set(m._local[a.district].get(1 << j, ())) | set(m._ev.get(1 << j, ()))
+        expected |= m._near(a, a.travel_km + 50, (1 << j,))
+        found = G.pool(m._lists, district=args["district"], needs=[j], cells=far)
+        assert found.tolist() == sorted(expected)
