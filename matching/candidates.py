@@ -359,24 +359,38 @@ class CandidateFinder:
             else:  # the quick path works on arrays: the general path for everyone
                 self._quick_ok = False
 
+    def _cell_keys(self, a: Assessment, km: float) -> list[int]:
+        """The compiled lists' keys of the grid cells within ``km`` of ``a`` (:meth:`_cells`)."""
+        return [self._cell_index[c] for c in self._cells(a.lat, a.lon, km)]
+
+    def _looked_at(
+        self, lists: Lists, a: Assessment, needs: list[int], km: float
+    ) -> npt.NDArray[np.int64]:
+        """:meth:`_seen` for need indices ``needs`` and a radius ``km``, as a sorted array from
+        the compiled lists (:func:`matching.gather.pool`)."""
+        district = self._district_index[a.district]
+        return pool(lists, district=district, needs=needs, cells=self._cell_keys(a, km))
+
     def _compile_lists(self) -> None:
         """The quick path's lists as flat arrays, for :func:`matching.gather.gather` and
         :func:`matching.gather.pool` (nominal places, masks within 62 bits)."""
         assert self._nominal is not None
         self._district_index = {x: k for k, x in enumerate(self._centre)}
         self._cell_index = {c: k for k, c in enumerate(self._grid)}
-        self._serving = {x: np.array(sorted(v), dtype=np.int64) for x, v in self._local_all.items()}
         bits = list(self._bit.values())
-        # per district and need, the pathways serving it apart from the quick remote ones: with
-        # a place and free of travel (outreach or remote; most places first), with a place
-        # that travel, and full with a waitlist
+        # per district and need, the pathways serving it (there or everywhere), and those of
+        # them apart from the quick remote ones: with a place and free of travel (outreach or
+        # remote; most places first), with a place that travel, and full with a waitlist
+        serving = [
+            [self._local[x].get(b, ()) + self._ev.get(b, ()) for b in bits] for x in self._centre
+        ]
         free_serving = self._free[True, True]
         lists: list[list[list[list[int]]]] = []
-        for x in self._centre:
+        for per_district in serving:
             per_need = []
-            for b in bits:
+            for slots in per_district:
                 zero, far, waiting = [], [], []
-                for i in self._local[x].get(b, ()) + self._ev.get(b, ()):
+                for i in slots:
                     av = self._nominal[i]
                     if self._is_evq[i]:
                         continue
@@ -401,10 +415,7 @@ class CandidateFinder:
             lists=lists,
             grid=[[per_need.get(b, ()) for b in bits] for per_need in self._grid.values()],
             many=[[e[0] for e in self._evq_many.get(b, ())] for b in bits],
-            serving=[
-                [self._local[x].get(b, ()) + self._ev.get(b, ()) for b in bits]
-                for x in self._centre
-            ],
+            serving=serving,
             evq_of=[
                 e[0] if (e := self._evq_of.get(x)) is not None else -1
                 for x in range(len(self._agency_ids))
@@ -718,35 +729,44 @@ class CandidateFinder:
         if not q.universe:
             return q, [], {}
         arr, lists = self._arrays, self._lists
-        if lists is not None:  # the same pathways as _seen, as a sorted array (matching.gather)
-            bits = [b for b in self._bit.values() if q.universe & b]
-            cand = pool(
-                lists,
-                district=self._district_index[a.district],
-                needs=[b.bit_length() - 1 for b in bits],
-                cells=[self._cell_index[c] for c in self._cells(a.lat, a.lon, a.travel_km)],
-            )
+        if lists is not None:  # the same pathways as _seen, as a sorted array
+            needs = [b.bit_length() - 1 for b in self._bit.values() if q.universe & b]
+            cand = self._looked_at(lists, a, needs, a.travel_km)
         else:
             cand = np.array(sorted(self._seen(a, q.universe)), dtype=np.int64)
         if arr is None or len(cand) < self._arrays_from:
             self._loop(a, q, set(cand.tolist()))
             return q, *self._reduce(q)
         rows = self._rows(a, q, arr, cand)
-        # agencies that cannot matter dropped, candidates alone in their agency grouped
-        kept_rows, winners, runners = reduce_rows(
+        engaged = np.array(sorted(q.free), dtype=np.int64)
+        kept, runner_up = self._solver_input(rows, engaged, prune=self._prune_travelling)
+        q.raws = kept
+        return q, kept, runner_up
+
+    def _solver_input(
+        self,
+        rows: _Rows,
+        engaged: npt.NDArray[np.int64],
+        *,
+        prune: bool,
+        ways: dict[int, tuple[float, str, str | None]] | None = None,
+    ) -> tuple[list[Draft], dict[int, Draft]]:
+        """The drafts the solver gets from candidate ``rows`` (in slot order), and the
+        runner-up of each group: agencies that cannot matter dropped (when ``prune``),
+        candidates alone in their agency grouped (:func:`matching.grouping.reduce_rows`)."""
+        kept, winners, runners = reduce_rows(
             slot=rows.slot,
             mask=rows.mask,
             agency=rows.agency,
             distance=rows.distance,
             spare=rows.spare,
             waitlisted=rows.waitlisted,
-            engaged=np.array(sorted(q.free), dtype=np.int64),
-            prune=self._prune_travelling,
+            engaged=engaged,
+            prune=prune,
         )
-        kept = self._drafts(rows, kept_rows)
-        runner_up = dict(zip(rows.slot[winners].tolist(), self._drafts(rows, runners), strict=True))
-        q.raws = kept
-        return q, kept, runner_up
+        drafts = self._drafts(rows, kept[np.argsort(rows.slot[kept])], ways)
+        runner_up = self._drafts(rows, runners, ways)
+        return drafts, dict(zip(rows.slot[winners].tolist(), runner_up, strict=True))
 
     def _rows(self, a: Assessment, q: Query, arr: _InPerson, cand: npt.NDArray[np.int64]) -> _Rows:
         """The candidates of ``a`` (nominal places, remote delivery not accepted) as arrays in
@@ -779,12 +799,10 @@ class CandidateFinder:
         reached = free.copy()
         reached[moving] = walks
         cand, placed, km, site = cand[reached], placed[reached], km[reached], site[reached]
-        # the waitlist rule: a waitlisted candidate takes only needs none with a place can take
         mask = arr.mask[cand] & universe
         waitlisted = ~placed
-        if waitlisted.any():
-            mask[waitlisted] &= ~int(np.bitwise_or.reduce(mask[placed], initial=0))
-            left = mask != 0
+        mask, left = _waitlist_rule_arrays(mask, waitlisted)
+        if left is not None:
             cand, mask, km, site, waitlisted = (
                 cand[left],
                 mask[left],
@@ -950,7 +968,7 @@ class CandidateFinder:
         bits = [b for b in self._bit.values() if universe & b]
         district = a.district
         needs = [b.bit_length() - 1 for b in bits]
-        cells = [self._cell_index[c] for c in self._cells(a.lat, a.lon, a.travel_km)]
+        cells = self._cell_keys(a, a.travel_km)
         where = self._district_index[district]
         if self._quick_from:  # few pathways to look at: the loop costs less than the arrays
             seen = pool(lists, district=where, needs=needs, cells=cells)
@@ -966,7 +984,7 @@ class CandidateFinder:
             district=where,
             needs=needs,
             cells=cells,
-            skip=self._serving[district],  # those serving the district come in the lists
+            skip=arr.serving[district],  # those serving the district come in the lists
             free=engaged,
             ok=ok,
             universe=universe,
@@ -1029,33 +1047,17 @@ class CandidateFinder:
         distance = np.rint(km * 1000.0).astype(np.int64)
         waitlisted = np.zeros(len(rows), dtype=bool)
         waitlisted[n_zero + n_far :] = True
-        # the waitlist rule: a waitlisted candidate takes only needs none with a place can take
-        mask = rows[:, 1]
-        if n_wait:
-            placed = int(np.bitwise_or.reduce(mask[~waitlisted], initial=0))
-            mask = np.where(waitlisted, mask & ~placed, mask)
-            some = mask != 0
-            if not some.all():
-                rows, mask, km, site = rows[some], mask[some], km[some], site[some]
-                distance, waitlisted = distance[some], waitlisted[some]
-        slots, agencies, spares = rows[:, 0].copy(), rows[:, 2].copy(), rows[:, 3].copy()
-        kept, winners, runners = reduce_rows(
-            slot=slots,
-            mask=mask,
-            agency=agencies,
-            distance=distance,
-            spare=spares,
-            waitlisted=waitlisted,
-            engaged=engaged,
-            prune=True,
-        )
-        found = _Rows(slots, mask, agencies, distance, spares, waitlisted, km, site)
-        kept_drafts = self._drafts(found, kept[np.argsort(slots[kept])], ways)  # slot order
-        runner_up = dict(
-            zip(slots[winners].tolist(), self._drafts(found, runners, ways), strict=True)
-        )
-        q.raws = kept_drafts
-        return q, kept_drafts, runner_up
+        mask, left = _waitlist_rule_arrays(rows[:, 1].copy(), waitlisted)
+        if left is not None:
+            rows, mask, km, site = rows[left], mask[left], km[left], site[left]
+            distance, waitlisted = distance[left], waitlisted[left]
+        found = _Rows(
+            rows[:, 0].copy(), mask, rows[:, 2].copy(), distance, rows[:, 3].copy(), waitlisted,
+            km, site,
+        )  # fmt: skip
+        kept, runner_up = self._solver_input(found, engaged, prune=True, ways=ways)
+        q.raws = kept
+        return q, kept, runner_up
 
     def candidates(self, a: Assessment, *, on: date | None = None) -> tuple[Candidate, ...]:
         """Every candidate pathway of ``a``, in id order (see the module notes).
@@ -1146,6 +1148,18 @@ def _waitlist_rule(raws: list[Draft]) -> list[Draft]:
         kept.append(raw)
     kept.sort(key=lambda r: r.slot)
     return kept
+
+
+def _waitlist_rule_arrays(
+    mask: npt.NDArray[np.int64], waitlisted: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_] | None]:
+    """:func:`_waitlist_rule` on arrays: the masks (changed in place), and which rows keep a
+    need (None when all do)."""
+    if not waitlisted.any():
+        return mask, None
+    mask[waitlisted] &= ~int(np.bitwise_or.reduce(mask[~waitlisted], initial=0))
+    left = mask != 0
+    return mask, None if left.all() else left
 
 
 @dataclass(frozen=True, slots=True)

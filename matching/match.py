@@ -54,7 +54,6 @@ from matching.candidates import Candidate, CandidateFinder
 from matching.cover import Cover, best_cover
 from matching.eligibility import check
 from matching.explain import full_reason, referral_reason, summary, unmet_explanation
-from matching.gather import pool
 from matching.plan import (
     HIDDEN_SITE,
     AlreadyMet,
@@ -356,12 +355,7 @@ class Matcher(CandidateFinder):
             )
         km = a.travel_km + NEAR_MISS_KM
         if self._lists is not None:  # the same pathways as below, from one C call
-            slots = pool(
-                self._lists,
-                district=self._district_index[a.district],
-                needs=[b.bit_length() - 1],
-                cells=[self._cell_index[c] for c in self._cells(a.lat, a.lon, km)],
-            )
+            slots = self._looked_at(self._lists, a, [b.bit_length() - 1], km)
         else:
             found = set(self._local[a.district].get(b, ()))
             found.update(self._ev.get(b, ()))

@@ -230,7 +230,7 @@ def test_the_finders_lists_c_and_python(n: int, districts: int, seed: int) -> No
             "district": m._district_index[a.district],
             "needs": [j for j in range(len(needs)) if universe >> j & 1],
             "cells": [m._cell_index[c] for c in m._cells(a.lat, a.lon, a.travel_km)],
-            "skip": m._serving[a.district],
+            "skip": m._arrays.serving[a.district],
             "free": np.array(sorted(rng.sample(agencies, i % 3)), dtype=np.int64),
             "ok": m._profile_ok(a),
             "universe": universe,
