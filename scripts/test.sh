@@ -1,15 +1,34 @@
 #!/usr/bin/env bash
-# Install everything the test suite needs on a fresh machine (Python 3.11, pip, apt as root),
-# then run the whole suite. Extra arguments go to pytest.
+# The README's test command. On a fresh machine (Python 3.11+, apt as root or through sudo):
+# installs the system packages the tests drive (Debian's Chromium), makes a FRESH virtual
+# environment in a temporary folder, installs the project with its `test` extra there, and runs the
+# whole suite with that environment's Python. Nothing installed earlier by hand can stand in for a
+# missing dependency. Extra arguments go to pytest.
+#
+#   PATHWAYS_VENV=DIR   use (and create if missing) this environment instead of a temporary one;
+#                       .ci/run passes the fresh one it made for lint, types and the site build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NO_MKDOCS_2_WARNING=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
-python3 -m pip install -q -e ".[test]"
-python3 -m pytest -n 2 "$@"
+
+venv="${PATHWAYS_VENV:-}"
+if [ -z "$venv" ]; then
+  venv="$(mktemp -d)/venv"
+  trap 'rm -rf "$(dirname "$venv")"' EXIT
+fi
+if [ ! -x "$venv/bin/python" ]; then
+  echo "== a fresh virtual environment: $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q -e ".[test]"
+fi
+export PATH="$venv/bin:$PATH"
+echo "== pytest ($("$venv/bin/python" --version))"
+"$venv/bin/python" -m pytest -n 2 "$@"
