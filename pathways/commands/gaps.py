@@ -228,7 +228,7 @@ def gaps(
         shown, threshold=threshold, outcome=outcome, single_points=spofs, losses=losses
     )
     if chart is not None:
-        gap_chart(shown, chart, threshold=threshold)
+        gap_chart(shown, chart, threshold=threshold, directory=directory)
     if fmt == "json":
         click.echo(to_json(tables))
     elif fmt == "md":
