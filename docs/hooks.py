@@ -24,6 +24,7 @@ if str(ROOT) not in sys.path:  # a checkout that is not pip-installed
 from directory.loading import default_path, load  # noqa: E402
 from pathways.site import render_files, render_nav, render_pages  # noqa: E402
 from pathways.site.gap_page import PATH  # noqa: E402
+from pathways.site.map_page import PATH as MAP  # noqa: E402
 
 
 def _directory_folder() -> Path:
@@ -43,22 +44,28 @@ def on_files(files: Files, config: Any) -> Files:
         files.append(File.generated(config, path, content=data))
     for path, content in _gap_files(directory).items():
         files.append(File.generated(config, path, content=content))
-    config["nav"] = [
-        {"Capacity": ["places.md", PATH]} if entry == {"Capacity": "places.md"} else entry
-        for entry in render_nav(directory, hand)
-    ]
+    nav = []
+    for entry in render_nav(directory, hand):
+        nav.append(
+            {"Capacity": ["places.md", PATH]} if entry == {"Capacity": "places.md"} else entry
+        )
+        if entry == {"Districts": "districts/index.md"}:
+            nav.append({"Map": MAP})
+    config["nav"] = nav
     return files
 
 
 def _gap_files(directory: Any) -> dict[str, str | bytes]:
-    """The gaps page and its charts: a year of demand from $PATHWAYS_DEMAND (a counts CSV: its
-    latest year), else an illustrative synthetic year (this year)."""
+    """The gaps page, its charts and the map (with the gaps' unmet demand): a year of demand from
+    $PATHWAYS_DEMAND (a counts CSV: its latest year), else an illustrative synthetic year."""
     from datetime import date
 
     from matching.demand import read_counts
     from matching.gaps import gaps
     from pathways.gap_charts import panels
+    from pathways.site.common import SiteData
     from pathways.site.gap_page import chart_files, render_gap_page, year_demand
+    from pathways.site.map_page import render_map_page
 
     chosen = os.environ.get("PATHWAYS_DEMAND")
     counts = read_counts(Path(chosen), directory) if chosen else None
@@ -69,7 +76,8 @@ def _gap_files(directory: Any) -> dict[str, str | bytes]:
     result = gaps(directory, demand)
     charts = panels(result, directory)
     page = render_gap_page(result, source=source, illustrative=illustrative, charts=charts)
-    return {PATH: page, **chart_files(charts)}
+    shown = render_map_page(SiteData.of(directory), gaps=result, illustrative=illustrative)
+    return {PATH: page, MAP: shown, **chart_files(charts)}
 
 
 def _edit_base(config: Any) -> str | None:

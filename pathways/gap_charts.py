@@ -46,7 +46,16 @@ if TYPE_CHECKING:
     from matching.gap_tables import Cell
     from matching.gaps import CellGap, GapResult
 
-__all__ = ["Bar", "Panel", "district_panel", "draw", "need_panel", "panels", "svg"]
+__all__ = [
+    "Bar",
+    "Panel",
+    "district_panel",
+    "draw",
+    "need_panel",
+    "panels",
+    "published_bars",
+    "svg",
+]
 
 #: A panel is drawn when at least this share of its rows have a published demand.
 MIN_SHOWN = 0.5
@@ -120,7 +129,9 @@ class Panel:
         return None
 
 
-def _bars(grouped: GapResult, threshold: int) -> tuple[Bar, ...]:
+def published_bars(grouped: GapResult, threshold: int = THRESHOLD) -> tuple[Bar, ...]:
+    """One :class:`Bar` per cell of ``grouped``, as :func:`~matching.gap_tables.cell_table`
+    publishes it, with the unmet rate where both counts are published."""
     raw: dict[tuple[str, str], CellGap] = {(c.need, c.district): c for c in grouped.cells}
     out: list[Bar] = []
     for r in cell_table(grouped, threshold):
@@ -164,7 +175,7 @@ def need_panel(
     """Every need over all districts, largest demand first; ``labels`` names needs."""
     labels = labels or {}
     bars = sorted(
-        _bars(by_need(result), threshold),
+        published_bars(by_need(result), threshold),
         key=lambda b: (-b.demand if isinstance(b.demand, int) else 0, b.row),
     )
     drawn, words = _decide(bars, "needs across the county", threshold)
@@ -181,7 +192,7 @@ def need_panel(
 
 def district_panel(result: GapResult, directory: Directory, *, threshold: int = THRESHOLD) -> Panel:
     """Need groups x districts (in the directory's order), each the share of its demand unmet."""
-    bars = _bars(by_group(result, directory), threshold)
+    bars = published_bars(by_group(result, directory), threshold)
     present = {b.row for b in bars}, {b.column for b in bars}
     drawn, words = _decide(bars, "need groups by district", threshold)
     return Panel(
@@ -226,7 +237,7 @@ def draw(chart_panels: Sequence[Panel], path: str | Path | BinaryIO, *, fmt: str
         fig, axes = plt.subplots(
             len(chart_panels),
             1,
-            figsize=(10, sum(heights)),
+            figsize=(8, sum(heights)),
             gridspec_kw={"height_ratios": heights},
             squeeze=False,
         )
@@ -255,7 +266,7 @@ def svg(chart_panels: Sequence[Panel]) -> bytes:
 def _height(panel: Panel) -> float:
     if not panel.drawn:
         return 1.2
-    return 1.4 + 0.3 * max(1, len(panel.rows))
+    return 1.6 + 0.32 * max(1, len(panel.rows))
 
 
 def _words(ax: object, panel: Panel) -> None:
@@ -289,10 +300,10 @@ def _draw_bars(ax: object, panel: Panel) -> None:
                 edgecolor="white",
                 lw=0,
             )
-        ax.text(demand + top * 0.01, y, b.label(), va="center", fontsize=8)
-    ax.set_yticks(range(len(shown)), [label for label, _ in shown], fontsize=8)
+        ax.text(demand + top * 0.01, y, b.label(), va="center", fontsize=9)
+    ax.set_yticks(range(len(shown)), [label for label, _ in shown], fontsize=9)
     ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.35)
+    ax.set_xlim(0, top * 1.45)
     ax.set_xlabel("units of demand (one person with one need)")
     ax.set_title(panel.title, loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
