@@ -148,19 +148,28 @@ def published_bars(grouped: GapResult, threshold: int = THRESHOLD) -> tuple[Bar,
     return tuple(out)
 
 
-def _decide(bars: Sequence[Bar], what: str, threshold: int) -> tuple[bool, str]:
+def _decide(bars: Sequence[Bar], what: str, noun: str, threshold: int) -> tuple[bool, str]:
+    """Whether a panel is drawn, and the words that say what it leaves out (or why not).
+
+    >>> bars = [Bar("a", "all", 12, 12, "<5", "suppressed"), Bar("b", "all", "<5", 0, 0, "")]
+    >>> _decide(bars, "needs across the county", "needs", 5)
+    (True, '1 of 2 needs with fewer than 5 units of demand are not drawn.')
+    >>> _decide(bars[1:], "needs across the county", "needs", 5)[1]
+    'Too little is left to chart needs across the county after suppression: 0 of 1 needs have 5 \
+or more units of demand, and smaller counts are not published.'
+    """
     shown = sum(b.shown for b in bars)
     if not bars:
-        return False, f"No demand to chart for {what}."
+        return False, f"No demand to chart {what}."
     if shown < MIN_SHOWN * len(bars):
         return False, (
             f"Too little is left to chart {what} after suppression: {shown} of {len(bars)} "
-            f"have {threshold} or more units of demand. Group a longer period (a quarter or a "
-            "year) to see more."
+            f"{noun} have {threshold} or more units of demand, and smaller counts are not "
+            "published."
         )
     hidden = len(bars) - shown
     return True, (
-        f"{hidden} of {len(bars)} with fewer than {threshold} units of demand are not drawn."
+        f"{hidden} of {len(bars)} {noun} with fewer than {threshold} units of demand are not drawn."
         if hidden
         else ""
     )
@@ -178,7 +187,7 @@ def need_panel(
         published_bars(by_need(result), threshold),
         key=lambda b: (-b.demand if isinstance(b.demand, int) else 0, b.row),
     )
-    drawn, words = _decide(bars, "needs across the county", threshold)
+    drawn, words = _decide(bars, "needs across the county", "needs", threshold)
     return Panel(
         kind="bars",
         title=f"Needs across the county, {result.period}: demand met and unmet",
@@ -194,7 +203,7 @@ def district_panel(result: GapResult, directory: Directory, *, threshold: int = 
     """Need groups x districts (in the directory's order), each the share of its demand unmet."""
     bars = published_bars(by_group(result, directory), threshold)
     present = {b.row for b in bars}, {b.column for b in bars}
-    drawn, words = _decide(bars, "need groups by district", threshold)
+    drawn, words = _decide(bars, "need groups by district", "need groups in districts", threshold)
     return Panel(
         kind="grid",
         title=f"Districts by need group, {result.period}: share of demand unmet",

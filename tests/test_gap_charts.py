@@ -149,7 +149,7 @@ def test_too_little_left_is_said_in_words(tmp_path: Path) -> None:
     assert sum(b.shown for b in county.bars) == 1  # 1 of 3 needs has 5 or more: under half
     assert not county.drawn
     assert "Too little is left" in county.words
-    assert "1 of 3" in county.words
+    assert "1 of 3 needs have 5 or more" in county.words
     assert not districts.drawn
     drawing = svg([county, districts]).decode()
     assert "Too little is left" in drawing
@@ -163,7 +163,7 @@ def test_enough_left_is_drawn_and_says_what_is_left_out(tmp_path: Path) -> None:
     assert sum(b.shown for b in county.bars) == 2
     assert MIN_SHOWN * len(county.bars) <= 2
     assert county.drawn
-    assert county.words == "1 of 3 with fewer than 5 units of demand are not drawn."
+    assert county.words == "1 of 3 needs with fewer than 5 units of demand are not drawn."
     drawing = svg([county]).decode()
     assert "of 7" in drawing
     assert "of 6" in drawing
