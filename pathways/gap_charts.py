@@ -246,7 +246,7 @@ def draw(chart_panels: Sequence[Panel], path: str | Path | BinaryIO, *, fmt: str
         fig, axes = plt.subplots(
             len(chart_panels),
             1,
-            figsize=(8, sum(heights)),
+            figsize=(9.5, sum(heights)),
             gridspec_kw={"height_ratios": heights},
             squeeze=False,
         )
