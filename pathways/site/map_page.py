@@ -32,7 +32,7 @@ from matching.disclosure import THRESHOLD
 from matching.gap_groups import ALL, regroup
 from pathways.gap_charts import published_bars
 from pathways.site.common import delivery_text, entity_path, page, plural
-from pathways.site.escape import html_text
+from pathways.site.escape import html_text, md_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -159,27 +159,28 @@ def render_map_page(
     delivered without a site (outreach, phone, online) with the districts they reach."""
     facts = map_data(data, gaps=gaps, threshold=threshold, url=url)
     period = facts["period"]
-    body = [
-        "Published sites and the districts each need's pathways reach, over the six districts. "
-        "Pick a need to see only its pathways. Everything on the map is also listed below the "
-        "map, so the page reads the same without the base map or JavaScript.",
-        "",
+    note = [
         '!!! note "What the map does not show"',
         "    There are no district boundaries in the directory: each district is a circle at "
         "its centre, sized by the pathways available there, not an outline. Many sites are "
-        "placed at their town's centre (marked *approximate*). Refuges and other hidden sites "
-        "are never shown, not even as a rounded point. The base map (OpenStreetMap) loads only "
-        "when you are online.",
+        "placed at their town's centre (marked *approximate*, drawn hollow). Refuges and other "
+        "hidden sites are never shown, not even as a rounded point. The base map "
+        "(OpenStreetMap) loads only when you are online.",
         "",
     ]
     if period is not None:
-        body += [
-            f"Unmet demand is that of the [capacity gaps](capacity-gaps.md) page for {period} "
+        note += [
+            "Unmet demand is that of the [capacity gaps](capacity-gaps.md) page for "
+            f"{md_text(str(period))} "
             f"({'illustrative synthetic demand' if illustrative else 'recorded demand'}): "
             f"counts below {threshold} are shown as `<{threshold}`.",
             "",
         ]
-    body += [
+    body = [
+        "Published sites and the districts each need's pathways reach, over the six districts. "
+        "Pick a need to see only its pathways. Everything on the map is also listed below it, "
+        "so the page reads the same without the base map or JavaScript.",
+        "",
         '<div class="pw-map-controls">',
         '<label for="map-need">Need</label> <select id="map-need">',
         '<option value="all">All needs</option>',
@@ -200,6 +201,7 @@ def render_map_page(
         f'<script src="../assets/leaflet/leaflet.js?v={LEAFLET_VERSION}"></script>',
         '<script src="../assets/map.js"></script>',
         "",
+        *note,
         "## Districts",
         "",
         *_district_table(facts),
@@ -210,7 +212,8 @@ def render_map_page(
         "",
         "## Delivered without a site",
         "",
-        "Outreach, phone and online pathways with no published site, and the districts they reach.",
+        "Pathways with no published site (outreach, phone, online, or delivered at a site "
+        "that is not published), and the districts they reach.",
         "",
         *_remote_table(data, url),
     ]
