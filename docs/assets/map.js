@@ -105,6 +105,9 @@
     layer = L.layerGroup().addTo(map);
   }
 
+  var middle = data.districts.reduce(function (sum, d) { return sum + d.lon; }, 0) /
+    Math.max(1, data.districts.length);
+
   function drawMap(need) {
     if (!layer) {
       return 0;
@@ -118,8 +121,9 @@
         className: "pw-map-district" + (ids.length ? "" : " pw-map-none"),
         weight: 2
       });
-      circle.bindTooltip(d.label + ": " + ids.length, { permanent: true, direction: "top",
-        className: "pw-map-label" });
+      // labels point away from the middle of the county, so neighbouring centres do not collide
+      circle.bindTooltip(d.label + ": " + ids.length, { permanent: true,
+        direction: d.lon < middle ? "left" : "right", className: "pw-map-label" });
       circle.bindPopup(districtPopup(d, need, ids));
       layer.addLayer(circle);
     });
