@@ -23,7 +23,8 @@ if str(ROOT) not in sys.path:  # a checkout that is not pip-installed
 
 from directory.loading import default_path, load  # noqa: E402
 from pathways.site import render_files, render_nav, render_pages  # noqa: E402
-from pathways.site.gap_page import CHART, PATH, render_gap_page  # noqa: E402
+from pathways.site.gap_page import PATH  # noqa: E402
+from pathways.site.map_page import PATH as MAP  # noqa: E402
 
 
 def _directory_folder() -> Path:
@@ -41,43 +42,42 @@ def on_files(files: Files, config: Any) -> Files:
         files.append(File.generated(config, path, content=text))
     for path, data in render_files(directory).items():
         files.append(File.generated(config, path, content=data))
-    page, chart = _gap_files(directory)
-    files.append(File.generated(config, PATH, content=page))
-    files.append(File.generated(config, CHART, content=chart))
-    config["nav"] = [
-        {"Capacity": ["places.md", PATH]} if entry == {"Capacity": "places.md"} else entry
-        for entry in render_nav(directory, hand)
-    ]
+    for path, content in _gap_files(directory).items():
+        files.append(File.generated(config, path, content=content))
+    nav = []
+    for entry in render_nav(directory, hand):
+        nav.append(
+            {"Capacity": ["places.md", PATH]} if entry == {"Capacity": "places.md"} else entry
+        )
+        if entry == {"Districts": "districts/index.md"}:
+            nav.append({"Map": MAP})
+    config["nav"] = nav
     return files
 
 
-def _gap_files(directory: Any) -> tuple[str, bytes]:
-    """The gaps page and chart: demand from $PATHWAYS_DEMAND (a counts CSV; its latest period),
-    else an illustrative synthetic month."""
-    import tempfile
+def _gap_files(directory: Any) -> dict[str, str | bytes]:
+    """The gaps page, its charts and the map (with the gaps' unmet demand): a year of demand from
+    $PATHWAYS_DEMAND (a counts CSV: its latest year), else an illustrative synthetic year."""
     from datetime import date
 
-    from matching.demand import demand_from_people, read_counts, synthetic_cohort
+    from matching.demand import read_counts
     from matching.gaps import gaps
-    from pathways.gaps_report import gap_chart
+    from pathways.gap_charts import panels
+    from pathways.site.common import SiteData
+    from pathways.site.gap_page import chart_files, render_gap_page, year_demand
+    from pathways.site.map_page import render_map_page
 
     chosen = os.environ.get("PATHWAYS_DEMAND")
-    period = date.today().strftime("%Y-%m")
-    if chosen:
-        by_period = read_counts(Path(chosen), directory)
-        latest = max(by_period)
-        result = gaps(directory, by_period[latest])
-        source, illustrative = f"the counts for {latest} in {Path(chosen).name}", False
-    else:
-        people = synthetic_cohort(directory, 350, seed=0, period=period)
-        result = gaps(directory, demand_from_people(people, period=period))
-        source = f"a synthetic cohort of 350 people for {period} (seed 0)"
-        illustrative = True
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "gap-chart.svg"
-        gap_chart(result, target)
-        chart = target.read_bytes()
-    return render_gap_page(result, source=source, illustrative=illustrative), chart
+    counts = read_counts(Path(chosen), directory) if chosen else None
+    name = Path(chosen).name if chosen else ""
+    demand, source, illustrative = year_demand(
+        directory, counts, year=f"{date.today():%Y}", name=name
+    )
+    result = gaps(directory, demand)
+    charts = panels(result, directory)
+    page = render_gap_page(result, source=source, illustrative=illustrative, charts=charts)
+    shown = render_map_page(SiteData.of(directory), gaps=result, illustrative=illustrative)
+    return {PATH: page, MAP: shown, **chart_files(charts)}
 
 
 def _edit_base(config: Any) -> str | None:

@@ -3,7 +3,7 @@
 Everything here renders the published tables of :mod:`matching.gap_tables` (aggregates, small
 counts suppressed); nothing reads a person. :func:`gap_tables` collects the tables of one run;
 :func:`to_csv`, :func:`to_json` and :func:`to_markdown` write them; :func:`render_heatmap` colours
-need x district in the terminal and :func:`gap_chart` draws the same for reports and the site
+need x district in the terminal and :func:`gap_chart` draws coarser charts for reports and the site
 (SVG or PNG, matplotlib's Agg backend).
 
 >>> from directory.loading import load
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from directory.models import Directory
     from matching.gaps import GapResult
     from matching.scenarios import AgencyLoss, ScenarioResult, SinglePoint
 
@@ -246,41 +247,22 @@ def render_heatmap(
     )
 
 
-def gap_chart(result: GapResult, path: str | Path, *, threshold: int = THRESHOLD) -> None:
-    """Draw the need x district heat map of the share of demand unmet to ``path`` (SVG or PNG).
+def gap_chart(
+    result: GapResult,
+    path: str | Path,
+    *,
+    threshold: int = THRESHOLD,
+    directory: Directory | None = None,
+) -> None:
+    """Draw the charts of :mod:`pathways.gap_charts` to ``path`` (SVG or PNG): needs across the
+    county and, given the ``directory`` (for its need groups), districts by need group.
 
-    Cells are annotated with the published unmet count; a cell whose share cannot be published
-    (a hidden count) is hatched. Needs matplotlib (the ``site`` extra).
+    Only published figures are drawn; a chart with too little left after suppression is
+    replaced by words saying so. Needs matplotlib (the ``site`` extra).
     """
-    import matplotlib
+    from pathways.gap_charts import draw, need_panel, panels
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import LinearSegmentedColormap
-    from matplotlib.patches import Rectangle
-
-    needs, districts, grid = _grid(result, threshold)
-    values = [[_share(grid[(n, d)]) if (n, d) in grid else None for d in districts] for n in needs]
-    masked = [[float("nan") if v is None else v for v in row] for row in values]
-    cmap = LinearSegmentedColormap.from_list(
-        "gaps", ["#2e8b57", "#f0e442", "#d55e00", "#8b0000"]
-    ).with_extremes(bad="#dddddd")
-    fig, ax = plt.subplots(
-        figsize=(1.4 + 1.2 * max(1, len(districts)), 1.2 + 0.32 * max(1, len(needs)))
-    )
-    image = ax.imshow(masked, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
-    ax.set_xticks(range(len(districts)), [d.replace("_", " ") for d in districts], rotation=30)
-    ax.set_yticks(range(len(needs)), [n.replace("_", " ") for n in needs])
-    for y, n in enumerate(needs):
-        for x, d in enumerate(districts):
-            row = grid.get((n, d))
-            if row is None:
-                continue
-            if values[y][x] is None:
-                ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, hatch="///", lw=0))
-            ax.text(x, y, str(row["unmet"]), ha="center", va="center", fontsize=7)
-    ax.set_title(f"Share of demand unmet, {result.period} (numbers: units unmet)")
-    fig.colorbar(image, ax=ax, label="unmet / demand")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    if directory is None:
+        draw([need_panel(result, threshold=threshold)], path)
+    else:
+        draw(panels(result, directory, threshold=threshold), path)

@@ -11,18 +11,21 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
 import subprocess
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from directory.loading import load
+from pathways.site.common import SiteData
 from tests.factories import REFUGE_SITE, site_directory
 from tests.test_site_pages import hidden_strings
 
@@ -49,10 +52,12 @@ GENERATED = (
     "places.md",
     "downloads.md",
     "downloads/",
+    "capacity-gaps.md",
+    "map.md",
 )
 
 
-def build(directory: Path | None, out: Path) -> Path:
+def build(directory: Path | None, out: Path, demand: Path | None = None) -> Path:
     """``pathways site build`` into ``out``; no MkDocs warning may concern a generated page.
 
     Not ``--strict``: hand-written pages that others are still writing must not fail these tests
@@ -62,7 +67,10 @@ def build(directory: Path | None, out: Path) -> Path:
     command += ["--out", str(out)]
     if directory is not None:
         command += ["--dir", str(directory)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    env = {k: v for k, v in os.environ.items() if k != "PATHWAYS_DEMAND"}
+    if demand is not None:
+        env["PATHWAYS_DEMAND"] = str(demand)
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
     ours = [w for w in warnings if any(f"'{g}" in w for g in GENERATED)]
@@ -87,7 +95,12 @@ def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_site(hostile_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(hostile_dir, tmp_path_factory.mktemp("hostile-site") / "site")
+    # a month with too few people to chart: the gaps page must say so in words
+    demand = tmp_path_factory.mktemp("hostile-demand") / "counts.csv"
+    demand.write_text(
+        "district,need,period,count\nfenland,alcohol,2026-11,3\ncambridge,accommodation,2026-11,2\n"
+    )
+    return build(hostile_dir, tmp_path_factory.mktemp("hostile-site") / "site", demand)
 
 
 def serve(folder: Path):
@@ -392,3 +405,173 @@ def test_hostile_text_shows_as_text_and_never_runs(page, hostile_url) -> None:
     assert dialogs == []
     assert errors == []
     assert not [url for url in requested if url.rstrip("/").endswith("/x")]  # no <img src=x>
+
+
+# ------------------------------------------------------------------ the map and the gaps chart
+
+TILES = "tile.openstreetmap.org"
+
+
+def _sites_for(directory, need: str | None) -> set[str]:
+    """Published sites where an active pathway (for ``need``, or any) is delivered."""
+    out = set()
+    for agency in directory.agencies:
+        for s in agency.sites:
+            if s.hidden:
+                continue
+            at = [p for p in agency.pathways if p.active and s.id in p.sites]
+            if any(need is None or need in p.needs for p in at):
+                out.add(s.id)
+    return out
+
+
+def _errors(pg) -> list[str]:
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def _map_ready(pg) -> None:
+    pg.locator("#map-status").filter(has_text="shown for").wait_for()
+
+
+@pytest.mark.browser
+def test_map_draws_sites_and_districts_without_tiles_when_offline(page, shipped_url) -> None:
+    d = load()
+    errors = _errors(page)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.add_init_script("Object.defineProperty(navigator, 'onLine', {get: () => false})")
+    page.goto(shipped_url + "map/")
+    _map_ready(page)
+    assert not [u for u in requested if TILES in u]  # offline: no tile is even asked for
+    assert "pw-map-no-tiles" in (page.locator("#pathways-map").get_attribute("class") or "")
+    sites = _sites_for(d, None)
+    assert page.locator("path.pw-map-site").count() == len(sites)
+    assert page.locator("path.pw-map-district").count() == len(d.districts)
+    assert page.locator("#map-status").inner_text() == f"{len(sites)} sites shown for all needs"
+    # the tables list everything without the map
+    public = [s for a in d.agencies for s in a.sites if not s.hidden]
+    assert page.locator("table.map-sites tbody tr").count() == len(public)
+    districts = page.locator("table.map-districts tbody tr")
+    assert districts.count() == len(d.districts)
+    assert [districts.nth(i).locator("td").first.inner_text() for i in range(6)] == [
+        x.label for x in d.districts
+    ]
+    shot(page, "map-offline")
+    # a district's popup names its pathways, with links that open their pages
+    page.locator("path.pw-map-district").first.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    first = d.districts[0]
+    assert first.label in popup.inner_text()
+    link = popup.locator("a[href*='/pathways/']").first
+    href = link.get_attribute("href") or ""
+    response = page.goto(urljoin(shipped_url + "map/", href))
+    assert response is not None
+    assert response.ok, href
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_map_asks_for_tiles_only_when_online(page, shipped_url) -> None:
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.add_init_script("Object.defineProperty(navigator, 'onLine', {get: () => true})")
+    page.goto(shipped_url + "map/")
+    _map_ready(page)
+    page.wait_for_load_state("networkidle")
+    assert [u for u in requested if TILES in u]  # (answered by the test's offline route)
+
+
+@pytest.mark.browser
+def test_map_need_filter_shows_that_needs_sites_and_rows(page, shipped_url) -> None:
+    d = load()
+    data = SiteData.of(d)
+    errors = _errors(page)
+    page.goto(shipped_url + "map/")
+    _map_ready(page)
+    everything = page.locator("path.pw-map-site").count()
+    # the need with the fewest sites (some), and a siteless pathway if one has both
+    need = min(
+        (n.id for n in d.needs if _sites_for(d, n.id)), key=lambda n: (len(_sites_for(d, n)), n)
+    )
+    sites = _sites_for(d, need)
+    assert 0 < len(sites) < everything
+    page.select_option("#map-need", need)
+    label = d.need_by_id[need].label
+    page.locator("#map-status").filter(has_text=label).wait_for()
+    assert page.locator("path.pw-map-site").count() == len(sites)
+    assert page.locator("table.map-sites tbody tr:visible").count() == len(sites)
+    remote = [p for p in data.directory.pathways if p.active and not p.sites and need in p.needs]
+    assert page.locator("table.map-remote tbody tr:visible").count() == len(remote)
+    for x in d.districts:
+        row = page.locator(f"tr[data-district='{x.id}']")
+        shown = row.locator(".map-count").inner_text()
+        assert shown == str(len(data.options.get((need, x.id), ()))), x.id
+    assert page.url.endswith(f"#need={need}")
+    shot(page, "map-gambling")
+    page.reload()  # the need survives in the address
+    page.locator("#map-status").filter(has_text=label).wait_for()
+    assert page.locator("#map-need").input_value() == need
+    page.select_option("#map-need", "all")
+    page.locator("#map-status").filter(has_text="all needs").wait_for()
+    assert page.locator("path.pw-map-site").count() == everything
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_map_never_shows_a_hidden_site(page, hostile_url, hostile_dir) -> None:
+    d = load(hostile_dir)
+    errors = _errors(page)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(hostile_url + "map/")
+    _map_ready(page)
+    data = page.evaluate("() => JSON.parse(document.getElementById('map-data').textContent)")
+    public = _sites_for(d, None)
+    assert {s["id"] for s in data["sites"]} == {
+        s.id for a in d.agencies for s in a.sites if not s.hidden
+    }
+    markers = page.locator("path.pw-map-site")
+    assert markers.count() == len(public)
+    seen = []
+    for i in range(markers.count()):
+        markers.nth(i).click(force=True)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        seen.append(popup.inner_text())
+    text = "\n".join(seen) + page.locator("article").inner_text()
+    assert "Zeta Public Office" in text  # the check can fail: the published office is there
+    assert REFUGE_SITE["name"] not in text
+    assert REFUGE_SITE["address"] not in text
+    assert "<img src=x" in text  # hostile names show as text
+    assert page.evaluate("() => window.__xss") is None
+    assert dialogs == []
+    assert errors == []
+    shot(page, "map-hostile")
+
+
+@pytest.mark.browser
+def test_gaps_page_draws_both_charts_for_a_year(page, shipped_url) -> None:
+    page.goto(shipped_url + "capacity-gaps/")
+    charts = page.locator("article img.gap-chart")
+    assert charts.count() == 2
+    for i in range(2):
+        charts.nth(i).scroll_into_view_if_needed()
+        assert charts.nth(i).evaluate("e => e.complete && e.naturalWidth > 0")
+    assert "Too little is left" not in page.locator("article").inner_text()
+    charts.first.scroll_into_view_if_needed()
+    shot(page, "gaps-chart")
+
+
+@pytest.mark.browser
+def test_gaps_page_says_in_words_when_too_little_is_left(page, hostile_url) -> None:
+    page.goto(hostile_url + "capacity-gaps/")
+    article = page.locator("article")
+    assert article.locator("img").count() == 0
+    text = article.inner_text()
+    assert "Too little is left to chart needs across the county" in text
+    assert "Too little is left to chart need groups by district" in text
+    assert "the counts for 2026 in counts.csv (1 month)" in text
+    shot(page, "gaps-words")

@@ -5,9 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from directory.loading import load
-from matching.demand import SyntheticPerson, demand_from_people
+from matching.demand import Demand, DemandKey, SyntheticPerson, demand_from_people
 from matching.gaps import gaps
-from pathways.site.gap_page import render_gap_page
+from pathways.gap_charts import panels
+from pathways.site.gap_page import (
+    DISTRICTS_CHART,
+    NEEDS_CHART,
+    chart_files,
+    render_gap_page,
+    year_demand,
+)
 from tests.factories import site_directory
 
 
@@ -67,4 +74,57 @@ def test_shipped_site_month_is_marked_illustrative() -> None:
     )
     page = render_gap_page(result, source="synthetic", illustrative=True)
     assert page.startswith("---\ntitle: Capacity gaps")
-    assert "downloads/gap-chart.svg" in page
+    assert "Illustrative demand" in page
+
+
+def test_drawn_charts_are_linked_and_the_others_said_in_words() -> None:
+    d = load()
+    demand, source, illustrative = year_demand(d, None, year="2026")
+    assert (demand.period, illustrative) == ("2026", True)
+    assert "4,200 people for 2026" in source
+    result = gaps(d, demand)
+    charts = panels(result, d)
+    page = render_gap_page(result, source=source, illustrative=True, charts=charts)
+    assert list(chart_files(charts)) == [NEEDS_CHART, DISTRICTS_CHART]
+    assert f"]({NEEDS_CHART})" in page
+    assert f"]({DISTRICTS_CHART})" in page
+    assert "Demand for 2026 against" in page
+    few = gaps(
+        d,
+        demand_from_people(
+            [
+                SyntheticPerson(
+                    needs=("drugs", "alcohol", "mental_health"), district="peterborough", age=25
+                )
+            ]
+            * 10
+            + [SyntheticPerson(needs=("debt",), district="fenland", age=25)] * 2
+            + [SyntheticPerson(needs=("accommodation",), district="cambridge", age=25)] * 2
+            + [SyntheticPerson(needs=("employment",), district="huntingdonshire", age=25)] * 2,
+            period="2026-11",
+        ),
+    )
+    small = panels(few, d)
+    assert [p.drawn for p in small] == [True, False]
+    page = render_gap_page(few, source="x", illustrative=False, charts=small)
+    assert list(chart_files(small)) == [NEEDS_CHART]
+    assert NEEDS_CHART in page
+    assert DISTRICTS_CHART not in page
+    assert "Too little is left to chart need groups by district" in page
+
+
+def test_a_year_of_counts_adds_up_the_latest_year_of_one_kind() -> None:
+    d = load()
+    key = DemandKey("fenland", "debt")
+    counts = {
+        "2025-11": Demand.of([(key, 50)], period="2025-11"),
+        "2026-01": Demand.of([(key, 4)], period="2026-01"),
+        "2026-02": Demand.of([(key, 5)], period="2026-02"),
+        "2026-Q1": Demand.of([(key, 9)], period="2026-Q1"),
+    }
+    demand, source, illustrative = year_demand(d, counts, year="2030", name="c.csv")
+    assert (demand.period, demand.total, illustrative) == ("2026", 9, False)  # the quarter
+    assert source == "the counts for 2026 in c.csv (1 quarter)"
+    del counts["2026-Q1"]
+    demand, source, _ = year_demand(d, counts, year="2030", name="c.csv")
+    assert (demand.total, source) == (9, "the counts for 2026 in c.csv (2 months)")

@@ -145,7 +145,7 @@ def _demand(
     "--chart",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also draw the heat map to this file (.svg or .png).",
+    help="Also draw the charts (needs over the county, need groups by district): .svg or .png.",
 )
 @click.option("--resilience", is_flag=True, help="Single points of failure and agency losses.")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True)
@@ -228,7 +228,7 @@ def gaps(
         shown, threshold=threshold, outcome=outcome, single_points=spofs, losses=losses
     )
     if chart is not None:
-        gap_chart(shown, chart, threshold=threshold)
+        gap_chart(shown, chart, threshold=threshold, directory=directory)
     if fmt == "json":
         click.echo(to_json(tables))
     elif fmt == "md":
