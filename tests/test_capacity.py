@@ -164,9 +164,9 @@ def test_availability_is_one_query_for_many_pathways(make_ledger: Callable[..., 
     directory = load()
     ledger = make_ledger()
     statements: list[str] = []
-    ledger._db.set_trace_callback(statements.append)
+    ledger.store.trace = statements.append
     got = ledger.availability(directory.pathways, DAY)
-    ledger._db.set_trace_callback(None)
+    ledger.store.trace = None
     assert len(got) == len(directory.pathways)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
 

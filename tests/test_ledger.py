@@ -69,7 +69,8 @@ def test_new_ledger_is_recognisable_and_stores_only_what_capacity_needs(tmp_path
         "SELECT reference, pathway, period, status, waitlisted FROM referral"
     ).fetchall()
     conn.close()
-    assert tables == {"referral", "taken"}  # taken: places per pathway and period, no more
+    # taken: places per pathway and period; cases, conditions and their audit trail (empty)
+    assert tables == {"referral", "taken", "cases", "conditions", "audit"}
     assert row == [("ref-1", "p", "2026-11", "booked", 0)]
     assert not any(name.endswith(".new") for name in _siblings(path))  # no temporary left
 
