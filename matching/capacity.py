@@ -363,10 +363,11 @@ class Ledger:
                     WHERE waitlisted = 0 AND status <> 'cancelled' GROUP BY pathway, period)
                 SELECT (SELECT count(*) FROM (
                             SELECT pathway, period, places FROM counted
-                            EXCEPT SELECT pathway, period, places FROM taken WHERE places > 0))
+                            EXCEPT SELECT pathway, period, places FROM taken WHERE places > 0)
+                        AS missing)
                      + (SELECT count(*) FROM (
                             SELECT pathway, period, places FROM taken WHERE places > 0
-                            EXCEPT SELECT pathway, period, places FROM counted))
+                            EXCEPT SELECT pathway, period, places FROM counted) AS extra)
                 """
             ).fetchone()[0]
         if wrong:

@@ -483,9 +483,12 @@ class SqliteStore:
 
     @contextlib.contextmanager
     def write(self, keys: Iterable[str] = ()) -> Iterator[None]:
-        """A ``BEGIN IMMEDIATE`` transaction (``keys`` are not needed: it takes the file)."""
+        """A ``BEGIN IMMEDIATE`` transaction (``keys`` are not needed: it takes the file).
+        :attr:`trace` sees ``COMMIT`` just before the transaction commits."""
         with immediate(self._db):
             yield
+            if self.trace is not None:
+                self.trace("COMMIT")
 
     @contextlib.contextmanager
     def guard(self) -> Iterator[None]:

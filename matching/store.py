@@ -111,7 +111,14 @@ def open_store(target: str | os.PathLike[str], *, create: bool, timeout: float) 
     upgrades and refusals. ``timeout`` is how many seconds a writer waits for a lock.
     """
     if is_url(target):
-        raise LedgerError(f"{redact(str(target))}: PostgreSQL ledgers are not supported yet")
+        try:
+            from matching.ledger_pg import PostgresStore  # psycopg is needed only here
+        except ImportError:
+            raise LedgerError(
+                f"{redact(str(target))}: a PostgreSQL ledger needs psycopg "
+                "(pip install 'cambs-diversion-pathways[postgres]')"
+            ) from None
+        return PostgresStore(str(target), create=create, timeout=timeout)
     from matching.ledger import SqliteStore
 
     return SqliteStore(target, create=create, timeout=timeout)

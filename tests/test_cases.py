@@ -27,13 +27,13 @@ from matching.cases import (
     set_condition,
 )
 from matching.ledger import SCHEMA_VERSION, read_header
-from tests.ledger_backends import ledger_target
+from tests.ledger_backends import ledger_target, pg_server
 from tests.ledger_workers import pathway
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["ledger_target"]
+__all__ = ["ledger_target", "pg_server"]
 
 DAY = date(2026, 11, 2)
 V2_FILE = Path(__file__).with_name("data") / "ledger-v2.sqlite"

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from directory.loading import load
 from matching.capacity import Ledger
 from pathways.cli import main
-from tests.ledger_backends import ledger_target
+from tests.ledger_backends import ledger_target, pg_server
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["ledger_target"]
+__all__ = ["ledger_target", "pg_server"]
 
 DRUGS, DEBT = "aspire-drug-treatment", "cap-debt-advice"
 
