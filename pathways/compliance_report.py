@@ -85,6 +85,7 @@ def compliance_chart(
         ax.text(x, height + 0.3, str(cell), ha="center", va="bottom", fontsize=7)
     ax.set_xticks(range(len(months)), [str(m) for m in months], rotation=45, ha="right")
     ax.set_ylabel("breach files (cases first breached)")
+    ax.set_xlabel("hatched: a count not published (<5, or [c]: it would reveal one)", fontsize=8)
     total = tables["total"][0]
     ax.set_title(
         f"Breach files per month; compliance {total['compliance']}, "
