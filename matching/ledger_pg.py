@@ -288,8 +288,11 @@ class PostgresStore:
         :attr:`trace` sees ``COMMIT`` just before the transaction commits."""
         conn = self._db
         with conn.transaction():
-            for lock in sorted({lock_id(k) for k in keys}):
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+            locks = sorted({lock_id(k) for k in keys})
+            if locks:  # one round trip; a function scan yields the array in order
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", (locks,)
+                )
             yield
             if self.trace is not None:
                 self.trace("COMMIT")
