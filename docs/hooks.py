@@ -131,9 +131,9 @@ def _compliance_files(directory: Any) -> tuple[str, bytes]:
         source += "expected about 15 breach files a month"
         illustrative = True
         notes = (
-            f"At the pilot's scale (165 cases, as in the 2017 board report) the same synthetic "
-            f"year gives {pilot.complied} of {pilot.complied + pilot.breached} settled cases "
-            f"complied ({round(100 * (pilot.compliance or 0))}%) and about "
+            "At the pilot's scale (165 cases, as in the board report of 22 June 2017) the same "
+            f"synthetic year gives {pilot.complied} of {pilot.complied + pilot.breached} settled "
+            f"cases complied ({round(100 * (pilot.compliance or 0))}%) and about "
             f"{round(pilot.breached / 12)} breach files a month, each below 5 and so not "
             "published month by month.",
         )

@@ -116,7 +116,7 @@ class Deadline:
 
 
 _ADULT = (
-    "Code of Practice for Adult Conditional Cautions (Ministry of Justice, January 2013; "
+    "Code of Practice for Adult Conditional Cautions (January 2013; "
     "Criminal Justice Act 2003 Part 3): conditions normally completed within 16 weeks, "
     "exceptionally 20 (as summarised by olliers.com, 2024)"
 )
@@ -128,15 +128,16 @@ DEADLINES: dict[str, Deadline] = {
     "deferred_prosecution": Deadline(
         16,
         20,
-        "given as an adult conditional caution in Cambridgeshire (OPCC Business Coordination "
-        "Board reports on deferred prosecution, 2017-2018), so the same code applies: " + _ADULT,
+        "given as an adult conditional caution in Cambridgeshire (reports to the Business "
+        "Coordination Board, 21 September 2016 and 22 June 2017), so the same code applies: "
+        + _ADULT,
     ),
     "youth_conditional_caution": Deadline(
         16,
         None,
         "Youth Conditional Caution Code of Practice (January 2013; Crime and Disorder Act 1998 "
         "s.66B) requires conditions to be time-limited but names no period; 16 weeks is the "
-        "practice of Suffolk youth justice service, used here as the default",
+        "practice reported for Suffolk, used here as the default",
     ),
 }
 

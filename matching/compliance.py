@@ -168,7 +168,7 @@ class ComplianceReport:
 
 def _case_row(group: str, cases: Sequence[Case]) -> ComplianceRow:
     states = Counter(c.state for c in cases)
-    conditions = [x for c in cases for x in c.conditions if x.status != "withdrawn"]
+    conditions = [x for c in cases for x in c.conditions]
     completed = [x for x in conditions if x.status == "completed"]
     return ComplianceRow(
         group,

@@ -76,8 +76,8 @@ APPLICATION_ID = 0x50574C47
 SCHEMA_VERSION = 3
 #: Referral statuses, in the order of a referral's life.
 STATUSES = ("booked", "attended", "completed", "cancelled", "breached")
-#: Kinds of condition (Criminal Justice Act 2003 s.22 as amended by the Police and Justice Act
-#: 2006 s.17; see docs/cases.md).
+#: Kinds of condition (Criminal Justice Act 2003 Part 3; punitive ones added by the Police and
+#: Justice Act 2006 s.17; see docs/cases.md).
 CONDITION_KINDS = ("rehabilitative", "reparative", "punitive")
 #: Condition statuses, in the order of a condition's life.
 CONDITION_STATUSES = ("agreed", "attended", "completed", "breached", "withdrawn")

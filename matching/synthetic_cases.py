@@ -1,7 +1,8 @@
 """A synthetic year of cases (ILLUSTRATIVE: invented people and outcomes, never real ones).
 
 Used by the published example of the compliance report and by tests. The shape follows the hub's
-documents (Cambridgeshire OPCC Business Coordination Board, deferred prosecution reports): each
+documents (reports to Cambridgeshire's Business Coordination Board of 21 September 2016 and 22 June
+2017 on deferred prosecution and the Offender Hub): each
 case is a conditional caution (or its youth form) with one to three conditions at pathways that
 serve the person's district; a share ``compliance`` of the cases that settle comply, the others
 breach one condition. Every number here is invented; only the proportions are chosen to be like

@@ -56,7 +56,7 @@ def test_figures_are_exact_on_cases_counted_by_hand() -> None:
     t = report.total
     assert (t.cases, t.conditions, t.open, t.complied, t.breached, t.withdrawn) == (
         5,
-        6,
+        8,  # every condition, withdrawn ones too
         1,
         2,
         1,
