@@ -23,15 +23,16 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.ledger import fill_referrals
 from directory.loading import load
 from directory.models import Pathway
-from matching.capacity import Ledger, NominalCapacity, period_for
+from matching.capacity import Ledger, NominalCapacity
 
 DAY = date(2026, 11, 23)
 
@@ -90,22 +91,7 @@ def bookings_per_second(processes: int, plans_each: int) -> tuple[float, int]:
 def filled_ledger(path: Path, pathways: list[Pathway], referrals: int) -> Ledger:
     """A ledger holding ``referrals`` rows spread over the year to ``DAY`` (bulk-loaded)."""
     ledger = Ledger(path)
-    rng = random.Random(1)
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    rows = []
-    for i in range(referrals):
-        p = rng.choice(pathways)
-        day = DAY - timedelta(days=rng.randrange(365))
-        rows.append((f"r{i // 2}", p.id, period_for(p, day).key, day.isoformat(), stamp, stamp))
-    conn = ledger._db
-    conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(
-        "INSERT OR IGNORE INTO referral (reference, pathway, period, booked_on, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-    conn.execute("COMMIT")
-    conn.execute("ANALYZE")
+    fill_referrals(ledger, pathways, referrals)
     return ledger
 
 

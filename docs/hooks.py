@@ -23,6 +23,9 @@ if str(ROOT) not in sys.path:  # a checkout that is not pip-installed
 
 from directory.loading import default_path, load  # noqa: E402
 from pathways.site import render_files, render_nav, render_pages  # noqa: E402
+from pathways.site.compliance_page import CHART as COMPLIANCE_CHART  # noqa: E402
+from pathways.site.compliance_page import PATH as COMPLIANCE_PATH  # noqa: E402
+from pathways.site.compliance_page import render_compliance_page  # noqa: E402
 from pathways.site.gap_page import PATH  # noqa: E402
 from pathways.site.map_page import PATH as MAP  # noqa: E402
 
@@ -44,10 +47,15 @@ def on_files(files: Files, config: Any) -> Files:
         files.append(File.generated(config, path, content=data))
     for path, content in _gap_files(directory).items():
         files.append(File.generated(config, path, content=content))
+    page, chart = _compliance_files(directory)
+    files.append(File.generated(config, COMPLIANCE_PATH, content=page))
+    files.append(File.generated(config, COMPLIANCE_CHART, content=chart))
     nav = []
     for entry in render_nav(directory, hand):
         nav.append(
-            {"Capacity": ["places.md", PATH]} if entry == {"Capacity": "places.md"} else entry
+            {"Capacity": ["places.md", PATH, COMPLIANCE_PATH]}
+            if entry == {"Capacity": "places.md"}
+            else entry
         )
         if entry == {"Districts": "districts/index.md"}:
             nav.append({"Map": MAP})
@@ -97,3 +105,41 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
             relative = posixpath.join(config["edit_uri"], base, str(edit_path))
             page.edit_url = urljoin(config["repo_url"].rstrip("/") + "/", relative)
     return markdown
+
+
+def _compliance_files(directory: Any) -> tuple[str, bytes]:
+    """The compliance page and chart: the cases of the ledger in $PATHWAYS_LEDGER, else an
+    illustrative synthetic year (1,200 cases), with the pilot's scale (165 cases) in a note."""
+    import tempfile
+
+    from matching.capacity import Ledger
+    from matching.cases import all_cases
+    from matching.compliance import compliance_report
+    from matching.synthetic_cases import synthetic_year
+    from pathways.compliance_report import compliance_chart
+
+    chosen = os.environ.get("PATHWAYS_LEDGER")
+    notes: tuple[str, ...] = ()
+    if chosen:
+        with Ledger(chosen, create=False) as ledger:
+            report = compliance_report(all_cases(ledger), directory)
+        source, illustrative = "the cases in the ledger named by PATHWAYS_LEDGER", False
+    else:
+        report = compliance_report(synthetic_year(directory, cases=1200), directory)
+        pilot = compliance_report(synthetic_year(directory, cases=165), directory).total
+        source = "a synthetic year of 1,200 cases (seed 2026), the volume at which the hub "
+        source += "expected about 15 breach files a month"
+        illustrative = True
+        notes = (
+            "At the pilot's scale (165 cases, as in the board report of 22 June 2017) the same "
+            f"synthetic year gives {pilot.complied} of {pilot.complied + pilot.breached} settled "
+            f"cases complied ({round(100 * (pilot.compliance or 0))}%) and about "
+            f"{round(pilot.breached / 12)} breach files a month, each below 5 and so not "
+            "published month by month.",
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "compliance-chart.svg"
+        compliance_chart(report, target)
+        chart = target.read_bytes()
+    page = render_compliance_page(report, source=source, illustrative=illustrative, notes=notes)
+    return page, chart

@@ -8,8 +8,10 @@ place for this person on this date?" through one protocol, :class:`AvailabilityS
 * :class:`NominalCapacity` reads the directory alone: every place is free (``left == places``,
   0 when closed);
 * :class:`Ledger` also counts the referrals already booked in the period, in an SQLite file that
-  several processes share. Booking a plan (:meth:`Ledger.reserve`) is all-or-nothing and never
-  overbooks: the count and the inserts happen in one ``BEGIN IMMEDIATE`` transaction.
+  several processes share or a PostgreSQL database that several machines share
+  (:mod:`matching.store`). Booking a plan (:meth:`Ledger.reserve`) is all-or-nothing and never
+  overbooks: the count and the inserts happen in one write transaction that holds the lock of
+  every (pathway, period) it counts.
 
 Capacity whose ``updated`` date is older than ``stale_after`` (default 180 days) is reported as
 stale, so a plan can say "places last confirmed in March".
@@ -24,9 +26,7 @@ stale, so a plan can say "places last confirmed in March".
 
 from __future__ import annotations
 
-import contextlib
 import re
-import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -40,15 +40,17 @@ from directory.errors import (
     PlaceFullError,
 )
 from directory.rules import did_you_mean
-from matching.ledger import STATUSES, connect, immediate
+from matching.ledger import STATUSES
 from matching.periods import PERS, Period, period_of
+from matching.store import is_url, open_store, redact
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Collection, Iterator, Mapping, Sequence
+    from collections.abc import Collection, Mapping, Sequence
     from types import TracebackType
 
     from directory.models import Directory, Pathway
+    from matching.store import Store
 
 __all__ = [
     "STALE_AFTER",
@@ -274,11 +276,23 @@ def _check_reference(reference: str) -> str:
     return reference
 
 
-class Ledger:
-    """Referrals booked per pathway and period, in an SQLite file shared by many processes.
+def _lock(pathway: str, period: str) -> str:
+    """The lock key of one pathway's places in one period."""
+    return f"places {pathway} {period}"
 
-    ``path`` is the ledger file (created when missing unless ``create=False``; see
-    :mod:`matching.ledger` for the schema and how foreign or older files are handled). The ledger
+
+def _ref_lock(reference: str) -> str:
+    """The lock key of one reference's rows."""
+    return f"reference {reference}"
+
+
+class Ledger:
+    """Referrals booked per pathway and period, in a database shared by many processes.
+
+    ``path`` is the ledger: an SQLite file (created when missing unless ``create=False``; see
+    :mod:`matching.ledger` for the schema and how foreign or older files are handled) or a
+    ``postgresql://`` URL (:mod:`matching.ledger_pg`); the :attr:`store` is the open
+    connection to either. The ledger
     does not hold the directory: each call takes the :class:`~directory.models.Pathway` objects
     of the snapshot in use, whose ``capacity`` gives places, period and status.
 
@@ -313,18 +327,16 @@ class Ledger:
         today: date | None = None,
         timeout: float = 60.0,
     ) -> None:
-        self.path = path
+        self.path = redact(str(path)) if is_url(path) else path
         self.stale_after = stale_after
         self.today = today
         self.timeout = timeout
-        self._conn: sqlite3.Connection | None = connect(path, create=create, timeout=timeout)
+        self.store: Store = open_store(path, create=create, timeout=timeout)
 
     # ------------------------------------------------------------------------------ lifetime
     def close(self) -> None:
         """Close the connection (idempotent)."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self.store.close()
 
     def __enter__(self) -> Self:
         return self
@@ -337,45 +349,25 @@ class Ledger:
     ) -> None:
         self.close()
 
-    @property
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise LedgerError(f"the ledger {self.path} is closed")
-        return self._conn
-
-    @contextlib.contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Turn SQLite errors (a damaged file, a lock held past the timeout) into LedgerError."""
-        try:
-            yield
-        except sqlite3.OperationalError as err:
-            if "locked" in str(err) or "busy" in str(err):
-                raise LedgerError(
-                    f"ledger {self.path} is busy: another process held it for longer than "
-                    f"{self.timeout:g} s"
-                ) from None
-            raise LedgerError(f"ledger {self.path} cannot be used: {err}") from None
-        except sqlite3.Error as err:
-            raise LedgerError(f"ledger {self.path} is damaged or unreadable: {err}") from None
-
     def check(self) -> None:
         """Read the whole file (``PRAGMA integrity_check``) and recount the places taken from the
         referrals; raise :class:`~directory.errors.LedgerError` if anything disagrees."""
-        with self._guard():
-            problems = [r[0] for r in self._db.execute("PRAGMA integrity_check(5)")]
-            if problems != ["ok"]:
+        with self.store.guard():
+            problems = self.store.damage()
+            if problems:
                 raise LedgerError(f"ledger {self.path} is damaged: {'; '.join(problems)}")
-            wrong = self._db.execute(
+            wrong = self.store.execute(
                 """
                 WITH counted AS (
                     SELECT pathway, period, count(*) AS places FROM referral
                     WHERE waitlisted = 0 AND status <> 'cancelled' GROUP BY pathway, period)
                 SELECT (SELECT count(*) FROM (
                             SELECT pathway, period, places FROM counted
-                            EXCEPT SELECT pathway, period, places FROM taken WHERE places > 0))
+                            EXCEPT SELECT pathway, period, places FROM taken WHERE places > 0)
+                        AS missing)
                      + (SELECT count(*) FROM (
                             SELECT pathway, period, places FROM taken WHERE places > 0
-                            EXCEPT SELECT pathway, period, places FROM counted))
+                            EXCEPT SELECT pathway, period, places FROM counted) AS extra)
                 """
             ).fetchone()[0]
         if wrong:
@@ -384,9 +376,7 @@ class Ledger:
             )
 
     # ------------------------------------------------------------------------------ reading
-    def _loads(
-        self, conn: sqlite3.Connection, keys: Collection[tuple[str, str]]
-    ) -> dict[tuple[str, str], int]:
+    def _loads(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Places taken per (pathway, period), for the given pairs, in one query."""
         if not keys:
             return {}
@@ -401,15 +391,15 @@ class Ledger:
             sql += f" AND pathway IN ({', '.join('?' * len(pathways))})"
             params += pathways
         wanted = set(keys)
-        return {(p, k): n for p, k, n in conn.execute(sql, params) if (p, k) in wanted}
+        return {(p, k): n for p, k, n in self.store.execute(sql, params) if (p, k) in wanted}
 
     def availability(self, pathways: Sequence[Pathway], on: date) -> dict[str, Availability]:
         """Availability of each pathway, by id, in its period containing ``on``: places minus
         referrals booked there (not cancelled, not waitlisted). One query for all pathways."""
         today = self.today or date.today()
         periods = _periods(pathways, on)
-        with self._guard():
-            loads = self._loads(self._db, [(pid, per.key) for pid, per in periods.items()])
+        with self.store.guard():
+            loads = self._loads([(pid, per.key) for pid, per in periods.items()])
         return {
             p.id: _availability(
                 p, periods[p.id], loads.get((p.id, periods[p.id].key), 0), today, self.stale_after
@@ -419,13 +409,13 @@ class Ledger:
 
     def booked(self, pathway: str, period: str) -> int:
         """Places taken in ``pathway`` during the period keyed ``period``."""
-        with self._guard():
-            return self._loads(self._db, [(pathway, period)]).get((pathway, period), 0)
+        with self.store.guard():
+            return self._loads([(pathway, period)]).get((pathway, period), 0)
 
     def referrals(self, reference: str) -> tuple[Entry, ...]:
         """Every referral booked under ``reference``, by pathway id (empty when none)."""
-        with self._guard():
-            rows = self._db.execute(
+        with self.store.guard():
+            rows = self.store.execute(
                 "SELECT reference, pathway, period, booked_on, status, waitlisted, "
                 "attended_at IS NOT NULL FROM referral WHERE reference = ? ORDER BY pathway",
                 (reference,),
@@ -437,8 +427,8 @@ class Ledger:
 
     def references(self) -> tuple[str, ...]:
         """Every reference in the ledger, sorted."""
-        with self._guard():
-            rows = self._db.execute("SELECT DISTINCT reference FROM referral ORDER BY 1")
+        with self.store.guard():
+            rows = self.store.execute("SELECT DISTINCT reference FROM referral ORDER BY 1")
             return tuple(r for (r,) in rows)
 
     def tally(self, *, start: date | None = None, end: date | None = None) -> tuple[Tally, ...]:
@@ -448,22 +438,23 @@ class Ledger:
         """
         lo = (start or date.min).isoformat()
         hi = (end or date.max).isoformat()
-        with self._guard():
-            rows = self._db.execute(
+        with self.store.guard():
+            rows = self.store.execute(
                 """
                 SELECT pathway,
-                       sum(status <> 'cancelled' AND waitlisted = 0),
-                       sum(status <> 'cancelled' AND waitlisted = 1),
-                       sum(status = 'cancelled'),
-                       sum(status <> 'cancelled' AND waitlisted = 0 AND attended_at IS NOT NULL),
-                       sum(status = 'completed'),
-                       sum(status = 'breached')
+                       sum(CASE WHEN status <> 'cancelled' AND waitlisted = 0 THEN 1 ELSE 0 END),
+                       sum(CASE WHEN status <> 'cancelled' AND waitlisted = 1 THEN 1 ELSE 0 END),
+                       sum(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END),
+                       sum(CASE WHEN status <> 'cancelled' AND waitlisted = 0
+                                 AND attended_at IS NOT NULL THEN 1 ELSE 0 END),
+                       sum(CASE WHEN status = 'completed' THEN 1 ELSE 0 END),
+                       sum(CASE WHEN status = 'breached' THEN 1 ELSE 0 END)
                 FROM referral WHERE booked_on BETWEEN ? AND ?
                 GROUP BY pathway ORDER BY pathway
                 """,
                 (lo, hi),
             ).fetchall()
-        return tuple(Tally(*row) for row in rows)
+        return tuple(Tally(p, *(int(n) for n in counts)) for p, *counts in rows)
 
     # ------------------------------------------------------------------------------ writing
     def reserve(
@@ -476,9 +467,10 @@ class Ledger:
     ) -> Booking:
         """Book one referral to each pathway of a plan, all or none, under one ``reference``.
 
-        Each referral counts in its pathway's period containing ``on``. Inside one
-        ``BEGIN IMMEDIATE`` transaction the places taken are counted and compared with each
-        pathway's ``capacity.places``; so many processes booking at once never overbook.
+        Each referral counts in its pathway's period containing ``on``. Inside one write
+        transaction holding the lock of each (pathway, period) the places taken are counted and
+        compared with each pathway's ``capacity.places``; so many processes booking at once
+        never overbook.
 
         A pathway with no place left (or of status ``waitlist``) raises
         :class:`~directory.errors.PlaceFullError` and nothing of the plan is booked, unless
@@ -513,12 +505,13 @@ class Ledger:
             else set(allow_waitlist)
         )
         periods = {p.id: period_for(p, on).key for p in pathways}
-        conn = self._db
-        with self._guard(), immediate(conn):
+        keys = [_ref_lock(ref), *(_lock(pid, key) for pid, key in periods.items())]
+        store = self.store
+        with store.guard(), store.write(keys):
             existing = self.referrals(ref)
             if existing:
                 return self._retry(ref, existing, set(ids))
-            loads = self._loads(conn, list(periods.items()))
+            loads = self._loads(list(periods.items()))
             plan: list[Booked] = []
             for p in pathways:
                 key = periods[p.id]
@@ -532,7 +525,7 @@ class Ledger:
                 plan.append(Booked(p.id, key, full))
             stamp = _now()
             for b in plan:
-                conn.execute(
+                store.execute(
                     "INSERT INTO referral (reference, pathway, period, booked_on, created_at, "
                     "updated_at, status, waitlisted) VALUES (?, ?, ?, ?, ?, ?, 'booked', ?)",
                     (ref, b.pathway, b.period, on.isoformat(), stamp, stamp, int(b.waitlisted)),
@@ -558,18 +551,18 @@ class Ledger:
         Raises :class:`~directory.errors.NotFoundError` for a reference (or pathway) the ledger
         does not hold. Referrals already attended, completed or breached are kept.
         """
-        conn = self._db
-        with self._guard(), immediate(conn):
+        store = self.store
+        with store.guard(), store.write([_ref_lock(reference)]):
             where, params = "reference = ?", [reference]
             if pathway is not None:
                 where, params = where + " AND pathway = ?", [*params, pathway]
             if (
-                conn.execute(f"SELECT count(*) FROM referral WHERE {where}", params).fetchone()[0]
+                store.execute(f"SELECT count(*) FROM referral WHERE {where}", params).fetchone()[0]
                 == 0
             ):
                 what = reference if pathway is None else f"{reference}/{pathway}"
                 raise NotFoundError("referral", what)
-            cur = conn.execute(
+            cur = store.execute(
                 f"UPDATE referral SET status = 'cancelled', updated_at = ? "
                 f"WHERE {where} AND status = 'booked'",
                 [_now(), *params],
@@ -589,29 +582,33 @@ class Ledger:
             raise InvalidArgumentError(
                 f"unknown referral status {status!r}; use {', '.join(STATUSES)}"
             )
-        conn = self._db
-        with self._guard(), immediate(conn):
-            row = conn.execute(
-                "SELECT status, waitlisted FROM referral WHERE reference = ? AND pathway = ?",
-                (reference, pathway),
-            ).fetchone()
-            if row is None:
-                raise NotFoundError("referral", f"{reference}/{pathway}")
-            current, waitlisted = row
-            if current == status:
-                return
-            if status not in _NEXT[current] or (waitlisted and status != "cancelled"):
-                why = " (on the waitlist: admit it first)" if waitlisted else ""
-                raise InvalidArgumentError(
-                    f"referral {reference}/{pathway} is {current}{why}; it cannot become {status}"
-                )
-            stamp = _now()
-            conn.execute(
-                "UPDATE referral SET status = ?, updated_at = ?, attended_at = CASE "
-                "WHEN ? IN ('attended', 'completed') THEN coalesce(attended_at, ?) "
-                "ELSE attended_at END WHERE reference = ? AND pathway = ?",
-                (status, stamp, status, stamp, reference, pathway),
+        with self.store.guard(), self.store.write([_ref_lock(reference)]):
+            self._set_status(reference, pathway, status)
+
+    def _set_status(self, reference: str, pathway: str, status: ReferralStatus) -> None:
+        """:meth:`set_status` inside the caller's write transaction."""
+        store = self.store
+        row = store.execute(
+            "SELECT status, waitlisted FROM referral WHERE reference = ? AND pathway = ?",
+            (reference, pathway),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("referral", f"{reference}/{pathway}")
+        current, waitlisted = row
+        if current == status:
+            return
+        if status not in _NEXT[current] or (waitlisted and status != "cancelled"):
+            why = " (on the waitlist: admit it first)" if waitlisted else ""
+            raise InvalidArgumentError(
+                f"referral {reference}/{pathway} is {current}{why}; it cannot become {status}"
             )
+        stamp = _now()
+        store.execute(
+            "UPDATE referral SET status = ?, updated_at = ?, attended_at = CASE "
+            "WHEN ? IN ('attended', 'completed') THEN coalesce(attended_at, ?) "
+            "ELSE attended_at END WHERE reference = ? AND pathway = ?",
+            (status, stamp, status, stamp, reference, pathway),
+        )
 
     def admit(self, reference: str, pathway: Pathway, *, on: date) -> Booked:
         """Give a waitlisted referral a place in ``pathway``'s period containing ``on``.
@@ -619,10 +616,10 @@ class Ledger:
         Raises :class:`~directory.errors.PlaceFullError` when there is still no place;
         a referral that already has one is returned unchanged.
         """
-        conn = self._db
+        store = self.store
         key = period_for(pathway, on).key
-        with self._guard(), immediate(conn):
-            row = conn.execute(
+        with store.guard(), store.write([_ref_lock(reference), _lock(pathway.id, key)]):
+            row = store.execute(
                 "SELECT status, waitlisted, period FROM referral "
                 "WHERE reference = ? AND pathway = ?",
                 (reference, pathway.id),
@@ -637,12 +634,12 @@ class Ledger:
             cap = pathway.capacity
             if cap is not None and cap.status == "closed":
                 raise CapacityError(f"pathway {pathway.id!r} is closed to referrals")
-            taken = self._loads(conn, [(pathway.id, key)]).get((pathway.id, key), 0)
+            taken = self._loads([(pathway.id, key)]).get((pathway.id, key), 0)
             if cap is not None and (
                 cap.status == "waitlist" or (cap.places is not None and taken >= cap.places)
             ):
                 raise PlaceFullError(pathway.id, key)
-            conn.execute(
+            store.execute(
                 "UPDATE referral SET waitlisted = 0, period = ?, updated_at = ? "
                 "WHERE reference = ? AND pathway = ?",
                 (key, _now(), reference, pathway.id),

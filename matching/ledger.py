@@ -18,6 +18,11 @@ A second table, ``taken``, holds the places taken per (pathway, period), kept by
 same transaction as every change to ``referral``. No names, needs, assessment facts or free text:
 a leaked ledger says which pathways a plan used and when, keyed by an opaque reference.
 
+Since version 3 a booked plan can become a *case* (:mod:`matching.cases`): ``cases`` holds its
+disposal and district, ``conditions`` one condition per referral (kind, agreed and due dates,
+status, the day a breach statement was obtained), and ``audit`` every change to both, append-only
+(triggers refuse UPDATE and DELETE): when, by which token or user id, what. Still no names.
+
 The file is recognised by ``PRAGMA application_id`` (:data:`APPLICATION_ID`, "PWLG") and its
 schema version by ``PRAGMA user_version`` (:data:`SCHEMA_VERSION`). :func:`connect` reads both
 from the 100-byte SQLite header *before* SQLite opens the file, so a corrupt or foreign file is
@@ -48,14 +53,17 @@ from typing import TYPE_CHECKING
 from directory.errors import LedgerError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
 __all__ = [
     "APPLICATION_ID",
+    "CONDITION_KINDS",
+    "CONDITION_STATUSES",
     "MIGRATIONS",
     "SCHEMA",
     "SCHEMA_VERSION",
     "STATUSES",
+    "SqliteStore",
     "connect",
     "immediate",
     "read_header",
@@ -65,14 +73,24 @@ __all__ = [
 #: ``PRAGMA application_id`` of a ledger: the ASCII bytes "PWLG" (PathWays LedGer).
 APPLICATION_ID = 0x50574C47
 #: The schema version this code writes; older files are upgraded, newer ones refused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Referral statuses, in the order of a referral's life.
 STATUSES = ("booked", "attended", "completed", "cancelled", "breached")
+#: Kinds of condition (Criminal Justice Act 2003 Part 3; punitive ones added by the Police and
+#: Justice Act 2006 s.17; see docs/cases.md).
+CONDITION_KINDS = ("rehabilitative", "reparative", "punitive")
+#: Condition statuses, in the order of a condition's life.
+CONDITION_STATUSES = ("agreed", "attended", "completed", "breached", "withdrawn")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
-#: The current schema, as written into a new file.
-SCHEMA = f"""
+#: Version 2: referrals and the places they take (kept as it was, for the upgrade from 1).
+SCHEMA_V2 = f"""
 CREATE TABLE referral (
     id          INTEGER PRIMARY KEY,
     reference   TEXT NOT NULL,
@@ -118,6 +136,53 @@ BEGIN
         ON CONFLICT (pathway, period) DO UPDATE SET places = places + 1;
 END;
 """
+
+#: Version 3 adds cases, their conditions and the append-only audit trail of both.
+CASES_SCHEMA = f"""
+CREATE TABLE cases (
+    reference  TEXT PRIMARY KEY,
+    disposal   TEXT NOT NULL,
+    district   TEXT,
+    opened_on  TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE conditions (
+    reference    TEXT NOT NULL REFERENCES cases (reference),
+    pathway      TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ({_in(CONDITION_KINDS)})),
+    agreed_on    TEXT NOT NULL,
+    due_on       TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'agreed' CHECK (status IN ({_in(CONDITION_STATUSES)})),
+    status_on    TEXT NOT NULL,
+    statement_on TEXT,
+    PRIMARY KEY (reference, pathway),
+    FOREIGN KEY (reference, pathway) REFERENCES referral (reference, pathway),
+    CHECK (due_on >= agreed_on),
+    CHECK (statement_on IS NULL OR status = 'breached')
+);
+CREATE INDEX conditions_status_due ON conditions (status, due_on);
+CREATE TABLE audit (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    pathway   TEXT,
+    change    TEXT NOT NULL,
+    detail    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_reference ON audit (reference);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+"""
+
+#: The current schema, as written into a new file.
+SCHEMA = SCHEMA_V2 + CASES_SCHEMA
 
 #: Version 1, the first draft of the ledger: no waitlist, no booking date, one timestamp. Kept
 #: to describe what :data:`MIGRATIONS` upgrades from (and to build such files in tests).
@@ -168,7 +233,7 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
         raise LedgerError(f"cannot upgrade: {bad} referral(s) with an unknown status")
     conn.execute("ALTER TABLE referral RENAME TO referral_v1")
     conn.execute("DROP INDEX IF EXISTS referral_period")
-    run_script(conn, SCHEMA)
+    run_script(conn, SCHEMA_V2)
     conn.execute(
         """
         INSERT INTO referral (id, reference, pathway, period, booked_on, created_at, updated_at,
@@ -181,8 +246,13 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE referral_v1")
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """Add cases, conditions and the audit trail (new tables: the referrals are untouched)."""
+    run_script(conn, CASES_SCHEMA)
+
+
 #: ``MIGRATIONS[v]`` upgrades a version ``v`` file to ``v + 1`` inside an open transaction.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def read_header(path: str | os.PathLike[str]) -> tuple[int, int] | None:
@@ -236,6 +306,7 @@ def _open(path: Path, *, timeout: float) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as err:
         conn.close()
         raise LedgerError(f"{path} cannot be opened as a ledger: {err}") from None
@@ -379,3 +450,70 @@ def _upgrade(conn: sqlite3.Connection, path: Path) -> None:
             migrate(conn)
             version += 1
         conn.execute(f"PRAGMA user_version = {version}")
+
+
+class SqliteStore:
+    """A ledger in an SQLite file (:class:`matching.store.Store`): opened with :func:`connect`.
+
+    Every write transaction is ``BEGIN IMMEDIATE``: writers queue on the database lock, so what
+    one reads inside cannot change until it commits; the keys a transaction names are not
+    needed. ``timeout`` is how long a writer waits for the lock before
+    :class:`~directory.errors.LedgerError` ("busy").
+    """
+
+    kind = "sqlite"
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool, timeout: float) -> None:
+        self.where = os.fspath(path)
+        self.timeout = timeout
+        self.trace: Callable[[str], None] | None = None
+        self._conn: sqlite3.Connection | None = connect(path, create=create, timeout=timeout)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise LedgerError(f"the ledger {self.where} is closed")
+        return self._conn
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+        """Run one statement (``?`` placeholders)."""
+        if self.trace is not None:
+            self.trace(sql)
+        return self._db.execute(sql, params)
+
+    @contextlib.contextmanager
+    def write(self, keys: Iterable[str] = ()) -> Iterator[None]:
+        """A ``BEGIN IMMEDIATE`` transaction (``keys`` are not needed: it takes the file).
+        :attr:`trace` sees ``COMMIT`` just before the transaction commits."""
+        with immediate(self._db):
+            yield
+            if self.trace is not None:
+                self.trace("COMMIT")
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn SQLite errors (a damaged file, a lock held past the timeout) into LedgerError."""
+        try:
+            yield
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise LedgerError(
+                    f"ledger {self.where} is busy: another process held it for longer than "
+                    f"{self.timeout:g} s"
+                ) from None
+            raise LedgerError(f"ledger {self.where} cannot be used: {err}") from None
+        except sqlite3.IntegrityError as err:
+            raise LedgerError(f"ledger {self.where} refused a change: {err}") from None
+        except sqlite3.Error as err:
+            raise LedgerError(f"ledger {self.where} is damaged or unreadable: {err}") from None
+
+    def damage(self) -> list[str]:
+        """``PRAGMA integrity_check`` (at most 5 problems): empty when the file is sound."""
+        problems = [r[0] for r in self._db.execute("PRAGMA integrity_check(5)")]
+        return [] if problems == ["ok"] else problems
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

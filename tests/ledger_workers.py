@@ -1,13 +1,15 @@
 """Code that runs in other processes during the ledger tests (spawned workers, killed children).
 
 Kept apart from the test modules so that a child imports only the library, not pytest.
-Run as a script, it books plans in a loop until killed: ``python ledger_workers.py LEDGER LOG``.
+Run as a script, it books plans until it stops at a chosen point inside the third one, to be
+killed there: ``python ledger_workers.py LEDGER LOG POINT``.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from datetime import date
 from typing import Any
 
@@ -71,18 +73,34 @@ CRASH_PLAN: tuple[Pathway, ...] = tuple(
 )
 
 
-def book_until_killed(ledger_path: str, log_path: str) -> None:
-    """Book 200-referral plans forever, logging ``B ref`` before and ``D ref`` after each one."""
+def book_until_killed(ledger_target: str, log_path: str, pause_at: str) -> None:
+    """Book 200-referral plans, logging ``B ref`` before and ``D ref`` after each one; in the
+    third plan, stop at ``pause_at`` (``insert-N``: just before the Nth referral is written;
+    ``commit``: just before the transaction commits), log ``P ref`` and wait to be killed."""
     fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with Ledger(ledger_path) as ledger:
-        i = 0
-        while True:
+    with Ledger(ledger_target) as ledger:
+        inserts = 0
+        paused = False
+
+        def trace(sql: str) -> None:
+            nonlocal inserts
+            if not paused:
+                return
+            if sql.lstrip().startswith("INSERT INTO referral"):
+                inserts += 1
+            if pause_at == "commit" if sql == "COMMIT" else pause_at == f"insert-{inserts}":
+                os.write(fd, f"P {reference}\n".encode())
+                time.sleep(600)  # until killed
+
+        ledger.store.trace = trace
+        for i in range(3):
             reference = f"{os.getpid()}-{i}"
+            paused = i == 2
             os.write(fd, f"B {reference}\n".encode())
             ledger.reserve(CRASH_PLAN, reference=reference, on=date(2026, 11, 23))
             os.write(fd, f"D {reference}\n".encode())
-            i += 1
+    raise SystemExit(f"the booking child never paused at {pause_at}")
 
 
 if __name__ == "__main__":
-    book_until_killed(sys.argv[1], sys.argv[2])
+    book_until_killed(sys.argv[1], sys.argv[2], sys.argv[3])

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import random
-import sqlite3
-import tempfile
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from directory.errors import (
@@ -31,6 +29,7 @@ from matching.capacity import (
     period_for,
 )
 from matching.periods import period_of
+from tests.ledger_backends import ledger_target, pg_server
 from tests.ledger_workers import CONTENDED, book_plans, pathway
 
 if TYPE_CHECKING:
@@ -39,18 +38,20 @@ if TYPE_CHECKING:
     from directory.models import Pathway
 
 
+__all__ = ["ledger_target", "pg_server"]
+
 DAY = date(2026, 11, 23)  # a Monday: 2026-W48, 2026-11, 2026-Q4
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def make_ledger(tmp_path: Path) -> Iterator[Callable[..., Ledger]]:
-    """A factory of ledgers in a temporary folder, all closed at the end."""
+def make_ledger(ledger_target: Callable[[], str]) -> Iterator[Callable[..., Ledger]]:
+    """A factory of new ledgers on each backend (SQLite, PostgreSQL), all closed at the end."""
     opened: list[Ledger] = []
 
-    def make(name: str = "ledger.sqlite", **kwargs: object) -> Ledger:
+    def make(**kwargs: object) -> Ledger:
         kwargs.setdefault("today", TODAY)
-        ledger = Ledger(tmp_path / name, **kwargs)  # type: ignore[arg-type]
+        ledger = Ledger(ledger_target(), **kwargs)  # type: ignore[arg-type]
         opened.append(ledger)
         return ledger
 
@@ -164,9 +165,9 @@ def test_availability_is_one_query_for_many_pathways(make_ledger: Callable[..., 
     directory = load()
     ledger = make_ledger()
     statements: list[str] = []
-    ledger._db.set_trace_callback(statements.append)
+    ledger.store.trace = statements.append
     got = ledger.availability(directory.pathways, DAY)
-    ledger._db.set_trace_callback(None)
+    ledger.store.trace = None
     assert len(got) == len(directory.pathways)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
 
@@ -346,8 +347,8 @@ def test_waitlisted_referrals_are_admitted_when_a_place_frees(
     assert ledger.booked("p", "2026-12") == 1
 
 
-def test_a_closed_ledger_refuses_use(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "l.db")
+def test_a_closed_ledger_refuses_use(ledger_target: Callable[[], str]) -> None:
+    ledger = Ledger(ledger_target())
     ledger.close()
     ledger.close()
     with pytest.raises(LedgerError, match="closed"):
@@ -366,10 +367,12 @@ OPS = st.lists(
 )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ops=OPS)
 def test_ledger_agrees_with_a_counting_model(
-    ops: list[tuple[str, list[str], bool, int]],
+    ledger_target: Callable[[], str], ops: list[tuple[str, list[str], bool, int]]
 ) -> None:
     """Random bookings, cancellations, admissions and attendances against a plain model."""
     paths = {"a": pathway("a", 1), "b": pathway("b", 2), "c": pathway("c", 3, per="week")}
@@ -389,7 +392,7 @@ def test_ledger_agrees_with_a_counting_model(
     def has_place(p: Pathway, key: str) -> bool:
         return p.capacity.status != "waitlist" and taken(p.id, key) < p.capacity.places  # type: ignore[union-attr,operator]
 
-    with tempfile.TemporaryDirectory() as tmp, Ledger(Path(tmp) / "l.db", today=TODAY) as ledger:
+    with Ledger(ledger_target(), today=TODAY) as ledger:  # a new one for each example
         for i, (op, ids, waitlist, offset) in enumerate(ops):
             on = start + timedelta(days=offset)
             refs = sorted(model)
@@ -450,8 +453,8 @@ def _plans(seed: int, n: int) -> list[tuple[str, tuple[str, ...], str]]:
     ]
 
 
-def test_eight_processes_never_overbook(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite"
+def test_eight_processes_never_overbook(ledger_target: Callable[[], str], tmp_path: Path) -> None:
+    path = ledger_target()
     Ledger(path).close()  # created once, then shared
     plans = _plans(seed=48, n=1000)
     ctx = multiprocessing.get_context("spawn")
@@ -480,9 +483,9 @@ def test_eight_processes_never_overbook(tmp_path: Path) -> None:
     booked = {ref for ref, answer in answers if answer == "booked"}
     assert 0 < len(booked) < len(plans)  # the test really contended
 
-    conn = sqlite3.connect(path)
-    rows = conn.execute("SELECT reference, pathway, period FROM referral").fetchall()
-    conn.close()
+    with Ledger(path) as ledger, ledger.store.guard():
+        rows = ledger.store.execute("SELECT reference, pathway, period FROM referral").fetchall()
+        ledger.check()
     # every booked plan is in the ledger whole, and nothing else is
     in_ledger: dict[str, set[str]] = {}
     for ref, pid, _ in rows:

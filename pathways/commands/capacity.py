@@ -32,6 +32,7 @@ from matching.disclosure import THRESHOLD
 from matching.outcomes import GROUPINGS, total
 from matching.outcomes import outcomes as outcome_rows
 from pathways.cli import EXIT_DATA, dir_option, load_or_exit, translate_errors
+from pathways.commands.ledger_target import ledger_option
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,15 +55,7 @@ def _console() -> Console:
 
 
 def _ledger_option(required: bool) -> Callable[[FC], FC]:
-    return click.option(
-        "--ledger",
-        "ledger_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        envvar="PATHWAYS_LEDGER",
-        required=required,
-        default=None,
-        help="The referrals ledger (SQLite file; env PATHWAYS_LEDGER).",
-    )
+    return ledger_option(required)  # a file or a postgresql:// URL
 
 
 def _as_json(value: object) -> None:
