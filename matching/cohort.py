@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from directory.errors import InvalidArgumentError, PathwaysError
+from directory.errors import AssessmentError, InvalidArgumentError, PathwaysError
 from directory.problems import Problem, Report
 from matching.assessment import Assessment, Assessor, check_reference, parse_engaged
 
@@ -63,6 +63,8 @@ __all__ = [
     "CSV_COLUMNS",
     "REQUIRED",
     "CohortRow",
+    "RecordError",
+    "assessment_from_record",
     "cohort_format",
     "iter_cohort",
     "read_cohort",
@@ -498,3 +500,39 @@ def write_plans(
                 writer.writerows(_plan_rows(plan))
                 count += 1
     return count
+
+
+class RecordError(AssessmentError):
+    """An assessment record (one JSON object) with problems; ``problems`` lists every
+    ``(field, message)``, the field None when the problem is the record's as a whole."""
+
+    def __init__(self, problems: list[tuple[str | None, str]]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{f}: {m}" if f else m for f, m in problems))
+
+
+def assessment_from_record(assessor: Assessor, record: object) -> Assessment:
+    """One assessment from one JSON object with the keys of a cohort file's JSON line.
+
+    Read exactly as :func:`read_cohort` reads a line, so a service taking one assessment at a
+    time answers as the file does. Every problem at once in a :class:`RecordError`.
+
+    >>> from directory.loading import load
+    >>> assessor = Assessor(load())
+    >>> record = {"needs": ["debt"], "where": "Wisbech", "age": 30}
+    >>> assessment_from_record(assessor, record).district
+    'fenland'
+    >>> assessment_from_record(assessor, {"needs": "dbet", "where": "Wisbech", "colour": 1})
+    Traceback (most recent call last):
+    ...
+    matching.cohort.RecordError: colour: unknown key 'colour'
+    """
+    if not isinstance(record, dict):
+        raise RecordError([(None, "an assessment must be one JSON object")])
+    unknown = sorted(set(record) - set(COLUMNS))
+    if unknown:
+        raise RecordError([(str(key), f"unknown key {key!r}") for key in unknown])
+    assessment, errors = _row(assessor, record)
+    if assessment is None:
+        raise RecordError(errors)
+    return assessment
