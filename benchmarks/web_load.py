@@ -196,10 +196,10 @@ def main() -> None:
         static.mkdir()
         files = _static_site(static, catalogue, reads)
         api_port, static_port = _port(), _port()
-        exe = str(Path(sys.executable).parent / "pathways")
+        exe = [sys.executable, "-c", "from pathways.cli import main; main()"]
         env = {**os.environ, "PATHWAYS_RATE": "1000000", "PATHWAYS_BURST": "1000000"}
         api = subprocess.Popen(
-            [exe, "serve", "--port", str(api_port), "--workers", str(args.workers),
+            [*exe, "serve", "--port", str(api_port), "--workers", str(args.workers),
              "--tokens", str(folder / "tokens.txt"), "--ledger", str(ledger)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
         )  # fmt: skip

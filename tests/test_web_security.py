@@ -203,7 +203,9 @@ def test_serve_logs_paths_never_assessments(tmp_path: Path) -> None:
     tokens.write_text(token_line("secret-all", "case-system", ["match", "capacity"]))
     port = _free_port()
     command = [
-        str(Path(sys.executable).parent / "pathways"),
+        sys.executable,  # the command as installed, without relying on the scripts folder
+        "-c",
+        "from pathways.cli import main; main()",
         "serve",
         "--port",
         str(port),

@@ -83,9 +83,14 @@ def serve(
     cors: tuple[str, ...],
 ) -> None:
     """Serve the Open Referral UK API, matching and booking over HTTP (docs/web.md)."""
-    import uvicorn
+    try:
+        import uvicorn
 
-    from pathways.web.serve import app_from_env, log_config, tokens_from_env
+        from pathways.web.serve import app_from_env, log_config, tokens_from_env
+    except ImportError as err:
+        raise click.UsageError(
+            f"the web service needs its extra: pip install 'cambs-diversion-pathways[web]' ({err})"
+        ) from None
 
     load_or_exit(directory_path)  # every problem of a broken directory before listening
     env = {
