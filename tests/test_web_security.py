@@ -243,3 +243,21 @@ def test_serve_logs_paths_never_assessments(tmp_path: Path) -> None:
     assert '"GET /capacity" 200' in text
     for secret in ["EX-SECRET-77", "gambling", "Wisbech", "debt", "secret-all", "?need"]:
         assert secret not in text, f"{secret!r} in the server's log"
+
+
+def test_tokens_from_the_environment(tmp_path: Path) -> None:
+    from pathways.web.serve import tokens_from_env
+
+    lines = (
+        token_line("env-one", "a", ["match"]).strip() + ";" + token_line("env-two", "b", ["book"])
+    )
+    store = tokens_from_env({"PATHWAYS_TOKENS": lines})
+    assert store is not None
+    assert store.identify("env-two") is not None
+    assert store.identify("env-two").roles == {"book"}  # type: ignore[union-attr]
+    file = tmp_path / "t.txt"
+    file.write_text(token_line("from-file", "c", ["capacity"]))
+    chosen = tokens_from_env({"PATHWAYS_TOKENS_FILE": str(file), "PATHWAYS_TOKENS": lines})
+    assert chosen is not None
+    assert chosen.names() == ("c",)  # the file wins
+    assert tokens_from_env({}) is None
