@@ -47,13 +47,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from directory.errors import InvalidArgumentError, PathwaysError
+from directory.errors import AssessmentError, InvalidArgumentError, PathwaysError
 from directory.problems import Problem, Report
 from matching.assessment import Assessment, Assessor, check_reference, parse_engaged
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Sequence
 
     from directory.models import Directory
     from matching.plan import Plan
@@ -63,6 +63,8 @@ __all__ = [
     "CSV_COLUMNS",
     "REQUIRED",
     "CohortRow",
+    "RecordError",
+    "assessment_from_record",
     "cohort_format",
     "iter_cohort",
     "read_cohort",
@@ -498,3 +500,83 @@ def write_plans(
                 writer.writerows(_plan_rows(plan))
                 count += 1
     return count
+
+
+def _is_text(v: object) -> bool:
+    return v is None or isinstance(v, str)
+
+
+def _is_words(v: object) -> bool:
+    return _is_text(v) or (isinstance(v, list) and all(isinstance(w, str) for w in v))
+
+
+def _is_number(v: object) -> bool:
+    return _is_text(v) or (isinstance(v, int | float) and not isinstance(v, bool))
+
+
+def _is_flag(v: object) -> bool:
+    return _is_text(v) or isinstance(v, bool | int)
+
+
+def _is_engaged(v: object) -> bool:
+    return _is_text(v) or (
+        isinstance(v, dict) and all(isinstance(k, str) and _is_words(w) for k, w in v.items())
+    )
+
+
+#: What each key of a JSON assessment may hold: (check, words for the message).
+_SHAPES = {
+    "reference": (_is_text, "text"),
+    "needs": (_is_words, "text or a list of texts"),
+    "where": (_is_text, "text"),
+    "age": (_is_number, "a whole number"),
+    "gender": (_is_text, "text"),
+    "cohorts": (_is_words, "text or a list of texts"),
+    "offence": (_is_text, "text"),
+    "disposal": (_is_text, "text"),
+    "engaged": (_is_engaged, "text or an object of lists of needs"),
+    "travel_km": (_is_number, "a number of km"),
+    "accept_remote": (_is_flag, "true or false"),
+    "accept_waitlist": (_is_flag, "true or false"),
+}
+
+
+class RecordError(AssessmentError):
+    """An assessment record (one JSON object) with problems; ``problems`` lists every
+    ``(field, message)``, the field None when the problem is the record's as a whole."""
+
+    def __init__(self, problems: Sequence[tuple[str | None, str]]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{f}: {m}" if f else m for f, m in problems))
+
+
+def assessment_from_record(assessor: Assessor, record: object) -> Assessment:
+    """One assessment from one JSON object with the keys of a cohort file's JSON line.
+
+    Read exactly as :func:`read_cohort` reads a line, so a service taking one assessment at a
+    time answers as the file does. Every problem at once in a :class:`RecordError`.
+
+    >>> from directory.loading import load
+    >>> assessor = Assessor(load())
+    >>> record = {"needs": ["debt"], "where": "Wisbech", "age": 30}
+    >>> assessment_from_record(assessor, record).district
+    'fenland'
+    >>> assessment_from_record(assessor, {"needs": "dbet", "where": "Wisbech", "colour": 1})
+    Traceback (most recent call last):
+    ...
+    matching.cohort.RecordError: colour: unknown key 'colour'
+    """
+    if not isinstance(record, dict):
+        raise RecordError([(None, "an assessment must be one JSON object")])
+    unknown = sorted(set(record) - set(COLUMNS))
+    if unknown:
+        raise RecordError([(str(key), f"unknown key {key!r}") for key in unknown])
+    wrong = [
+        (k, f"{k} must be {_SHAPES[k][1]}") for k in COLUMNS if not _SHAPES[k][0](record.get(k))
+    ]
+    if wrong:
+        raise RecordError(wrong)
+    assessment, errors = _row(assessor, record)
+    if assessment is None:
+        raise RecordError(errors)
+    return assessment
