@@ -22,7 +22,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_validate_shipped_directory_is_valid() -> None:
     code, out = run("validate")
     assert code == 0, out
-    assert "valid: 0 error(s)" in out
+    assert "valid: 0 errors" in out
 
 
 def test_validate_json_lists_every_problem(tmp_path: Path) -> None:
