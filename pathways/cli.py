@@ -21,6 +21,7 @@ from directory.search import search as search_directory
 from pathways.console import (
     Column,
     make_console,
+    note,
     print_problems,
     print_table,
     problem_where,
@@ -142,7 +143,8 @@ def translate_errors(func: Callable[P, R]) -> Callable[P, R]:
             console.print(f"{count} error{'s' if count != 1 else ''}: nothing was done")
             raise SystemExit(EXIT_DATA) from None
         except (NotFoundError, click.BadParameter) as err:
-            raise click.UsageError(str(err)) from None
+            notes = getattr(err, "__notes__", None) or []
+            raise click.UsageError("\n".join([str(err), *notes])) from None
         except PathwaysError as err:
             click.echo(f"error: {err}", err=True)
             raise SystemExit(EXIT_DATA) from None
@@ -248,10 +250,13 @@ def show(kind: str, ident: str, directory_path: Path | None, as_json: bool) -> N
 
     directory = load_or_exit(directory_path)
     record = find_record(directory, kind, ident)
+    for reading in record.get("interpreted", ()):
+        if not reading["exact"]:
+            note(f"read {reading['typed']!r} as {reading['read_as']}, {reading['detail']}")
     if as_json:
         click.echo(json.dumps(record, indent=2, default=str))
     else:
-        render_record(_console(), kind, record)
+        render_record(_console(), kind, {k: v for k, v in record.items() if k != "interpreted"})
 
 
 @main.command()

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Literal
 
 from rich.console import Console
 from rich.markup import escape
+from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
@@ -52,6 +53,7 @@ __all__ = [
     "Column",
     "make_console",
     "note",
+    "print_paragraph",
     "print_problems",
     "print_table",
     "problem_lines",
@@ -155,6 +157,24 @@ def print_problems(
         console.print(Text(first, style=style if console.is_terminal else ""), soft_wrap=True)
         for line in rest:
             console.print(Text(line), soft_wrap=True)
+
+
+def print_paragraph(console: Console, title: str, text: str) -> None:
+    """A titled paragraph: a panel on a terminal, else the title and the text wrapped between
+    words at the console's width."""
+    if console.is_terminal:
+        console.print(Panel(Text(text), title=escape(title), expand=True))
+        return
+    console.print(Text(f"{title}:"), soft_wrap=True)
+    for line in textwrap.wrap(
+        text,
+        width=max(console.width, 24),
+        initial_indent=_INDENT,
+        subsequent_indent=_INDENT,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ):
+        console.print(Text(line), soft_wrap=True)
 
 
 # ------------------------------------------------------------------------------ tables

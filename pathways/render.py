@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from directory.errors import NotFoundError
+from directory.interpret import place_reading, resolve_need
 from directory.rules import did_you_mean
 from pathways.console import Column, print_table
 
@@ -30,10 +31,11 @@ def find_record(directory: Directory, kind: str, ident: str) -> dict[str, Any]:
     Raises :class:`~directory.errors.NotFoundError` with suggestions for an unknown id.
     """
     if kind == "need":
-        need = directory.need_by_id.get(ident)
-        if need is None:
-            raise NotFoundError("need", ident, did_you_mean(ident, directory.need_by_id))
+        reading = resolve_need(directory, ident)
+        need = directory.need_by_id[reading.read_as]
         out = need.model_dump(mode="json")
+        if reading.how != "id":
+            out["interpreted"] = [reading.to_dict()]
         out["pathways"] = [p.id for p in directory.pathways_by_need.get(need.id, ())]
         return out
     if kind == "agency":
@@ -66,6 +68,7 @@ def find_record(directory: Directory, kind: str, ident: str) -> dict[str, Any]:
         "lat": round(locality.lat, 4),
         "lon": round(locality.lon, 4),
         "pathways": [p.id for p in directory.pathways_by_district.get(district.id, ())],
+        "interpreted": [place_reading(directory, ident, locality).to_dict()],
     }
 
 

@@ -13,11 +13,13 @@ import sys
 from io import StringIO
 from typing import TYPE_CHECKING
 
+import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
 from directory.loading import load
 from pathways.cli import main
+from pathways.commands.site import _build
 from pathways.console import Column, print_table
 from tests.factories import agency, make_directory
 
@@ -181,3 +183,170 @@ def test_a_wide_terminal_gets_a_bordered_table_and_a_narrow_one_plain_lines() ->
     assert "    description: " in narrow
     piped = _table(200, terminal=False)
     assert "┃" not in piped
+
+
+# ------------------------------------------------------------------------------ words in
+def test_match_says_how_corrected_words_and_a_full_postcode_were_read() -> None:
+    args = ("match", "--needs", "housng, drnk", "--where", "PE13 1AB", "--age", "34")
+    code, out, err = run(*args)
+    assert code == 0, err
+    assert "note: read 'housng' as accommodation" in err
+    assert "note: read 'drnk' as alcohol" in err
+    assert "note: read 'PE13 1AB' as fenland" in err
+    assert "centre of postcode district PE13" in err
+    assert "note: read" not in out  # stdout holds the plan only
+    code, out, err = run(*args, "--json")
+    assert code == 0
+    plan = json.loads(out)
+    read = {(r["kind"], r["typed"]): r for r in plan["interpreted"]}
+    assert read[("need", "housng")]["read_as"] == "accommodation"
+    assert read[("need", "housng")]["exact"] is False
+    assert read[("need", "drnk")]["read_as"] == "alcohol"
+    assert read[("place", "PE13 1AB")]["read_as"] == "fenland"
+    assert read[("place", "PE13 1AB")]["exact"] is False
+    assert {r["need"] for r in plan["referrals"]} == {"accommodation", "alcohol"}
+
+
+def test_match_with_exact_words_says_nothing_on_stderr_but_records_them() -> None:
+    code, out, err = run(
+        "match", "--needs", "housing, alcohol", "--where", "Wisbech", "--age", "34", "--json"
+    )
+    assert code == 0
+    assert "note:" not in err
+    read = json.loads(out)["interpreted"]
+    assert [(r["typed"], r["read_as"], r["how"], r["exact"]) for r in read] == [
+        ("housing", "accommodation", "synonym", True),
+        ("Wisbech", "fenland", "town", True),
+    ]  # an id ("alcohol") is not an interpretation
+
+
+def test_match_output_keeps_pathway_ids_whole_at_80_columns() -> None:
+    code, out, _ = run(
+        "match", "--needs", "housing, drink, debt", "--where", "Wisbech", "--age", "34"
+    )
+    assert code == 0
+    _, as_json, _ = run(
+        "match", "--needs", "housing, drink, debt", "--where", "Wisbech", "--age", "34", "--json"
+    )
+    for referral in json.loads(as_json)["referrals"]:
+        assert referral["pathway"] in out
+    assert "…" not in out
+    assert "┃" not in out  # piped: plain lines
+
+
+def test_show_need_takes_the_words_match_takes() -> None:
+    code, out, err = run("show", "need", "housing", "--json")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["id"] == "accommodation"
+    assert record["interpreted"][0]["how"] == "synonym"
+    code, out, err = run("show", "need", "housng")
+    assert code == 0
+    assert out.splitlines()[0] == "need accommodation"
+    assert "note: read 'housng' as accommodation" in err
+    code, out, err = run("show", "need", "dbet")
+    assert code == 2
+    assert "did you mean 'debt'" in err
+
+
+# ------------------------------------------------------------------------------ site build
+_MKDOCS_LIKE = "\n".join(
+    [
+        "INFO    -  Cleaning site directory",
+        "INFO    -  The following pages exist in the docs directory, but are not included",
+        "           in the nav:",
+        "             - agencies/a.md",
+        "WARNING -  Doc file 'x.md' contains a link 'y.md', but the target is not found.",
+        "           (more about it)",
+        "INFO    -  Documentation built in 1.23 seconds",
+    ]
+)
+
+
+def test_site_build_passes_warnings_on_and_counts_information(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The filter of ``site build`` over a real child process printing MkDocs' log format."""
+    args = [sys.executable, "-c", f"print({_MKDOCS_LIKE!r})"]
+    assert _build(args, None, verbose=False) == 3
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "WARNING -  Doc file 'x.md' contains a link 'y.md', but the target is not found.",
+        "           (more about it)",
+    ]
+    assert _build(args, None, verbose=True) == 0
+    assert capsys.readouterr().err.splitlines() == _MKDOCS_LIKE.splitlines()
+    with pytest.raises(SystemExit) as failed:
+        _build(
+            [sys.executable, "-c", "print('ERROR   -  bad'); raise SystemExit(1)"],
+            None,
+            verbose=False,
+        )
+    assert failed.value.code == 1
+    assert capsys.readouterr().err.splitlines() == ["ERROR   -  bad"]
+
+
+# ------------------------------------------------------------------------------ gaps key
+def test_gaps_output_explains_its_marks_in_a_key() -> None:
+    args = ("gaps", "--synthetic", "350", "--period", "2026-11")
+    code, out, err = run(*args)
+    assert code == 0, err
+    _, as_json, _ = run(*args, "--format", "json")
+    values = {str(v) for rows in json.loads(as_json).values() for row in rows for v in row.values()}
+    key = out[out.index("\nKey:\n") :]
+    marks = [
+        line.split()[0]
+        for line in key.splitlines()[1:]
+        if line.startswith("  ") and not line.startswith("        ")
+    ]
+    assert "<5" in values
+    assert "<5" in marks
+    assert ("[c]" in values) == ("[c]" in marks)
+    plus = [v for v in values if v.endswith("+")]
+    assert bool(plus) == any(m.endswith("+") for m in marks)
+    assert "no fixed limit" in key
+    assert "…" not in out
+    for cell in json.loads(as_json)["cells"]:  # ids whole on a line of their own row
+        assert f"{cell['need']}  " in out
+        assert str(cell["district"]) in out
+    code, md, _ = run(*args, "--format", "md")
+    assert code == 0
+    assert "Key:" in md
+    assert "- `<5` fewer than 5 people" in md
+
+
+def test_search_ranks_the_need_a_word_names_above_other_needs_synonyms() -> None:
+    """ "drink" is a synonym of alcohol; "drink driving awareness" (a term of another need) must
+    not lift a weapons course to the alcohol pathways' rank."""
+    code, out, _ = run("search", "drink", "--json", "--limit", "200")
+    assert code == 0
+    hits = json.loads(out)
+    pathways_ = [h for h in hits if h["kind"] == "pathway"]
+    alcohol = [h["score"] for h in pathways_ if "alcohol" in h["needs"]]
+    others = [h["score"] for h in pathways_ if "alcohol" not in h["needs"]]
+    assert alcohol
+    assert others  # still found, through the other need, but ranked below
+    assert min(alcohol) > max(others)
+    assert max(others) < 90
+    needs = {h["id"]: h["score"] for h in hits if h["kind"] == "need"}
+    assert needs["alcohol"] == 100
+    assert needs["offence_specific_awareness"] < needs["alcohol"]
+    code, out, _ = run("search", "housng", "--json")
+    assert json.loads(out)[0]["id"] == "accommodation"
+
+
+def test_a_cohort_file_says_its_corrected_words_but_never_a_postcode(tmp_path: Path) -> None:
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text(
+        "needs,where,age\nhousng,PE13 1AB,30\nhousng; drink,Wisbech,41\ndebt,PE13 2XY,52\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("match", "--file", str(cohort), "--out", str(tmp_path / "plans.jsonl"))
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert notes[0].startswith("note: read 'housng' as accommodation")
+    assert sum("housng" in line for line in notes) == 1  # each distinct word once
+    assert "2 distinct place(s) read approximately: 2 full postcode(s)" in notes[1]
+    assert "PE13 1AB" not in err
+    assert "PE13 2XY" not in err
+    assert len(notes) == 2
