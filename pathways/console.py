@@ -138,6 +138,8 @@ def problem_lines(problem: Problem, base: Path | None = None) -> list[str]:
     message = problem.message
     if problem.record and problem.record not in message:
         message += f" [{problem.record}]"
+    if problem.field and problem.line is None and problem.field not in message:
+        message += f" (at {problem.field})"  # a JSON pointer, where there are no lines
     lines = [f"{problem_where(problem, base)}: {problem.severity} {problem.code}: {message}"]
     if problem.hint:
         lines.append(f"{_INDENT}hint: {problem.hint}")

@@ -350,3 +350,37 @@ def test_a_cohort_file_says_its_corrected_words_but_never_a_postcode(tmp_path: P
     assert "PE13 1AB" not in err
     assert "PE13 2XY" not in err
     assert len(notes) == 2
+
+
+# ------------------------------------------------------------------------------ every command
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "--warnings"),
+        ("validate", "--format", "table"),
+        ("show", "need", "housing"),
+        ("show", "agency", "outside-links"),
+        ("show", "pathway", "aspire-alcohol-diversion-course"),
+        ("show", "locality", "PE13 1AB"),
+        ("search", "drink"),
+        ("stats",),
+        ("match", "--needs", "housing, drink, debt", "--where", "Wisbech", "--age", "34"),
+        ("match", "--needs", "gambling, sex work", "--where", "Ely", "--age", "19"),
+        ("capacity", "--need", "housing"),
+        ("gaps", "--synthetic", "120", "--period", "2026-11", "--resilience"),
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_every_command_prints_plain_lines_when_piped(args: tuple[str, ...]) -> None:
+    """Piped at 80 columns: no borders, nothing cut short, no line broken inside an id."""
+    code, out, err = run(*args)
+    assert code == 0, err
+    assert out.strip()
+    for mark in ("┃", "│", "━", "╭", "…"):
+        assert mark not in out, (mark, args)
+    d = load()
+    ids = [p.id for p in d.pathways] + [a.id for a in d.agencies] + [n.id for n in d.needs]
+    for line in out.splitlines():  # an id split over two lines would leave a piece ending "-"
+        assert not re.search(r"[a-z]-$", line), line
+    shown = [i for i in ids if i in out]
+    assert shown or args[0] in ("stats", "validate")
