@@ -122,7 +122,7 @@ def load_or_exit(path: Path | None) -> Directory:
         count = len(report.errors)
         console.print(
             f"{count} error{'s' if count != 1 else ''} in the directory "
-            f"{_folder_shown(path)}: nothing was done",
+            f"{shown_path(None, str(_folder_shown(path)))}: nothing was done",
             soft_wrap=True,
         )
         raise SystemExit(EXIT_DATA)
