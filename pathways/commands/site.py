@@ -107,6 +107,8 @@ def _build(args: list[str], directory_path: Path | None, *, verbose: bool) -> in
     held back (every one is passed on when ``verbose``)."""
     console = make_console(stderr=True)
     status = console.status("building the website") if console.is_terminal else None
+    if status is None:  # no spinner in a log: one line says the wait has begun
+        click.echo("building the website with MkDocs ...", err=True)
     hidden = 0
     level = ""
     with subprocess.Popen(
