@@ -440,6 +440,24 @@ class Taxonomy:
         ...
         directory.errors.UnknownNeedError: 2 unknown needs: 'xyzzy' (did you mean ...?); ...
         """
+        found: dict[str, Resolution] = {}
+        for _, resolution in self.readings(text_or_items, threshold=threshold):
+            found.setdefault(resolution.need, resolution)
+        return tuple(found.values())
+
+    def readings(
+        self, text_or_items: str | Iterable[str], *, threshold: float = THRESHOLD
+    ) -> tuple[tuple[str, Resolution], ...]:
+        """Each item as typed with the need it resolved to, in order (duplicates kept).
+
+        Split, resolved and refused exactly as :meth:`resolve_many`; use it to tell a reader
+        how their words were read ("read 'housng' as accommodation").
+
+        >>> from directory.models import Need
+        >>> taxonomy = Taxonomy([Need(id="debt", label="Debt", group="money", synonyms=("bills",))])
+        >>> [(typed, r.need, r.exact) for typed, r in taxonomy.readings("bills, bils")]
+        [('bills', 'debt', True), ('bils', 'debt', False)]
+        """
         if isinstance(text_or_items, str):
             items: list[str] = _SEPARATORS.split(text_or_items)
         else:
@@ -447,7 +465,7 @@ class Taxonomy:
             for item in items:
                 if not isinstance(item, str):
                     raise InvalidArgumentError(f"needs must be strings, not {item!r}")
-        found: dict[str, Resolution] = {}
+        found: list[tuple[str, Resolution]] = []
         errors: list[UnknownNeedError] = []
         for item in items:
             if not item.strip():
@@ -457,7 +475,7 @@ class Taxonomy:
             except UnknownNeedError as error:
                 errors.append(error)
                 continue
-            found.setdefault(resolution.need, resolution)
+            found.append((" ".join(item.split()), resolution))
         if len(errors) == 1:
             raise errors[0]
         if errors:
@@ -467,7 +485,7 @@ class Taxonomy:
                 f"{len(errors)} unknown needs: " + "; ".join(_describe(e) for e in errors),
             )
             raise combined from ExceptionGroup("unknown needs", errors)
-        return tuple(found.values())
+        return tuple(found)
 
 
 class _Match(NamedTuple):

@@ -49,6 +49,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from directory.errors import AssessmentError, NotFoundError
+from directory.interpret import need_reading, place_reading
 from directory.models import (
     COHORTS,
     DISPOSALS,
@@ -68,8 +69,10 @@ if TYPE_CHECKING:
 
     from pydantic._internal._repr import ReprArgs
 
+    from directory.interpret import Interpretation
     from directory.models import Directory
-    from directory.places import Geocoder
+    from directory.places import Geocoder, Locality
+    from directory.taxonomy import Resolution
 
 __all__ = [
     "ADULT_ONLY_DISPOSALS",
@@ -291,6 +294,8 @@ class Assessor:
         self.gazetteer = gazetteer or Gazetteer.from_directory(directory)
         self._needs: dict[str, str] = {}
         self._places: dict[str | tuple[float, float], tuple[str, float, float]] = {}
+        self._read_needs: dict[str, Resolution] = {}  # typed word -> how it was read
+        self._read_places: dict[str, Locality] = {}
         self._agencies: dict[str, str] = {}
         self._agency_keys = {normalise(a.id): a.id for a in directory.agencies} | {
             normalise(a.name): a.id for a in directory.agencies
@@ -301,14 +306,15 @@ class Assessor:
         hit = self._needs.get(text)
         if hit is None:
             known = text in self.directory.need_by_id
-            hit = text if known else self.taxonomy.resolve(text).need
+            hit = text if known else self._read(text, self.taxonomy.resolve(text))
             self._needs[text] = hit
         return hit
 
     def needs(self, needs: str | Iterable[str]) -> tuple[str, ...]:
         """Need ids of a comma/semicolon-separated text or of several words, sorted."""
         if isinstance(needs, str):
-            found = {r.need for r in self.taxonomy.resolve_many(needs)} if needs.strip() else set()
+            read = self.taxonomy.readings(needs) if needs.strip() else ()
+            found = {self._read(typed, r) for typed, r in read}
         else:
             found = {self.need(w) for w in needs}
         if not found:
@@ -323,9 +329,35 @@ class Assessor:
         if hit is None:
             loc = self.gazetteer.resolve(where, geocoder=geocoder)
             hit = (loc.district, loc.lat, loc.lon)
+            if isinstance(where, str):
+                self._read_places[" ".join(where.split())] = loc
             if loc.kind != "geocoder":
                 self._places[where] = hit
         return hit
+
+    def _read(self, typed: str, resolution: Resolution) -> str:
+        self._read_needs.setdefault(" ".join(typed.split()), resolution)
+        return resolution.need
+
+    def readings(self) -> tuple[Interpretation, ...]:
+        """How every need word and place typed so far was read, in the order first seen.
+
+        Words given as need ids are left out. Say the ones that are not ``exact`` (a corrected
+        spelling, a full postcode placed at its district's centre) to the reader.
+
+        >>> from directory.loading import load
+        >>> assessor = Assessor(load())
+        >>> _ = assessor.needs("housng, drink")
+        >>> [(r.typed, r.read_as, r.exact) for r in assessor.readings()]
+        [('housng', 'accommodation', False), ('drink', 'alcohol', True)]
+        """
+        needs = [
+            need_reading(self.directory, t, r)
+            for t, r in self._read_needs.items()
+            if t not in self.directory.need_by_id
+        ]
+        places = [place_reading(self.directory, t, loc) for t, loc in self._read_places.items()]
+        return (*needs, *places)
 
     def agency(self, text: str) -> str:
         """The id of an agency named by its id or name; NotFoundError with suggestions."""

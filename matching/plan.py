@@ -29,6 +29,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from directory.interpret import Interpretation
+
 __all__ = [
     "HIDDEN_SITE",
     "UNMET_REASONS",
@@ -153,6 +155,9 @@ class Plan(BaseModel):
     agencies: tuple[PlanAgency, ...]
     objective: Objective
     summary: str
+    interpreted: tuple[Interpretation, ...] = ()
+    """How the typed words and place were read (filled in by the faces that read them; see
+    :mod:`directory.interpret`): empty when the plan was made from ids."""
 
     @property
     def pathways(self) -> tuple[str, ...]:

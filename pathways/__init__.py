@@ -25,6 +25,7 @@ from directory.errors import (
     UnknownPlaceError,
 )
 from directory.graph import to_graph
+from directory.interpret import Interpretation
 from directory.loading import default_path, load, read_directory, validate
 from directory.models import (
     Agency,
@@ -72,6 +73,7 @@ __all__ = [
     "GapResult",
     "Gazetteer",
     "Hit",
+    "Interpretation",
     "InvalidArgumentError",
     "Ledger",
     "LedgerError",

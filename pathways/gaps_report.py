@@ -25,11 +25,11 @@ import io
 import json
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from matching.disclosure import THRESHOLD
 from matching.gap_tables import (
+    CONFIDENTIAL,
     Cell,
     cell_table,
     change_table,
@@ -38,6 +38,7 @@ from matching.gap_tables import (
     single_point_table,
     summary_table,
 )
+from pathways.console import Column, print_table
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -54,6 +55,7 @@ __all__ = [
     "Rows",
     "gap_chart",
     "gap_tables",
+    "legend",
     "render_heatmap",
     "render_tables",
     "to_csv",
@@ -158,19 +160,65 @@ def to_markdown(tables: Mapping[str, Sequence[Mapping[str, Cell]]]) -> str:
 
 
 def render_tables(console: Console, tables: Mapping[str, Sequence[Mapping[str, Cell]]]) -> None:
-    """Every table as a rich table, with its title."""
+    """Every table with its title; ids and headers are never cut (plain lines when narrow)."""
     for name, rows in tables.items():
-        table = Table(title=TITLES.get(name, name), header_style="bold", title_justify="left")
-        columns = _columns(rows)
-        for c in columns:
-            numeric = all(isinstance(r[c], int) or r[c] in ("<5", "[c]") for r in rows)
-            table.add_column(c.replace("_", " "), justify="right" if numeric else "left")
-        for r in rows:
-            table.add_row(*(escape(str(r[c])) for c in columns))
         if not rows:
-            console.print(f"[bold]{TITLES.get(name, name)}[/]: none")
-        else:
-            console.print(table)
+            console.print(f"{TITLES.get(name, name)}: none", markup=False)
+            continue
+        columns = _columns(rows)
+        print_table(
+            console,
+            [
+                Column(
+                    c.replace("_", " "),
+                    justify="right" if all(_numeric(r[c]) for r in rows) else "left",
+                )
+                for c in columns
+            ],
+            [[str(r[c]) for c in columns] for r in rows],
+            title=TITLES.get(name, name),
+        )
+
+
+def _numeric(value: Cell) -> bool:
+    return isinstance(value, int) or value in ("<5", "[c]") or str(value).rstrip("+").isdigit()
+
+
+def legend(
+    tables: Mapping[str, Sequence[Mapping[str, Cell]]], threshold: int = THRESHOLD
+) -> list[str]:
+    """What the marks in the tables mean, one line each, for the marks that appear.
+
+    >>> legend({"cells": [{"demand": "<5", "met": "[c]", "places_in_reach": "142+"}]})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['<5    fewer than 5 people (0 to 4), hidden so that no one can be picked out',
+     '[c]   5 or more, hidden because with the other figures of its row it would reveal a
+            count below 5',
+     '142+  at least 142 places: a pathway in reach has no fixed limit on places']
+    """
+    values = {str(v) for rows in tables.values() for row in rows for v in row.values()}
+    lines = []
+    small = f"<{threshold}"
+    if threshold and small in values:
+        lines.append(
+            f"{small:<5} fewer than {threshold} people (0 to {threshold - 1}), hidden so that "
+            "no one can be picked out"
+        )
+    if CONFIDENTIAL in values:
+        lines.append(
+            f"{CONFIDENTIAL:<5} {threshold} or more, hidden because with the other figures of "
+            f"its row it would reveal a count below {threshold}"
+        )
+    plus = sorted(
+        (v for v in values if v.endswith("+") and v[:-1].isdigit()), key=lambda v: (len(v), v)
+    )
+    if plus:
+        example = plus[-1]
+        lines.append(
+            f"{example:<5} at least {example[:-1]} places: a pathway in reach has no fixed limit "
+            "on places"
+        )
+    return lines
 
 
 # ------------------------------------------------------------------------------------ heat map
@@ -221,22 +269,23 @@ def render_heatmap(
     """
     needs, districts, grid = _grid(result, threshold)
     labels = labels or {}
-    table = Table(
-        title=f"Unmet / demand by need and district, {result.period}",
-        header_style="bold",
-        title_justify="left",
-    )
-    table.add_column("need")
-    for d in districts:
-        table.add_column(labels.get(d, d).replace("_", " "), justify="center")
+    rows: list[list[str | Text]] = []
     for n in needs:
-        cells = []
+        cells: list[str | Text] = [n.replace("_", " ")]
         for d in districts:
             row = grid.get((n, d))
-            text = "" if row is None else escape(f"{row['unmet']}/{row['demand']}")
-            cells.append(f"[{_style(row)}] {text} [/]" if row is not None else "")
-        table.add_row(n.replace("_", " "), *cells)
-    console.print(table)
+            cells.append(
+                "" if row is None else Text(f" {row['unmet']}/{row['demand']} ", style=_style(row))
+            )
+        rows.append(cells)
+    print_table(
+        console,
+        [Column("need"), *(Column(labels.get(d, d).replace("_", " ")) for d in districts)],
+        rows,
+        title=f"Unmet / demand by need and district, {result.period}",
+    )
+    if not console.is_terminal:  # the colours are the key; plain output has none
+        return
     console.print(
         "[black on green3] all met [/] [black on pale_green3] <5 unmet [/] "
         "[black on yellow3] <10% [/] [black on dark_orange] <25% [/] [white on red3] 25%+ [/] "

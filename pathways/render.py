@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-
 from directory.errors import NotFoundError
+from directory.interpret import place_reading, resolve_need
 from directory.rules import did_you_mean
+from pathways.console import Column, print_table
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,10 +31,11 @@ def find_record(directory: Directory, kind: str, ident: str) -> dict[str, Any]:
     Raises :class:`~directory.errors.NotFoundError` with suggestions for an unknown id.
     """
     if kind == "need":
-        need = directory.need_by_id.get(ident)
-        if need is None:
-            raise NotFoundError("need", ident, did_you_mean(ident, directory.need_by_id))
+        reading = resolve_need(directory, ident)
+        need = directory.need_by_id[reading.read_as]
         out = need.model_dump(mode="json")
+        if reading.how != "id":
+            out["interpreted"] = [reading.to_dict()]
         out["pathways"] = [p.id for p in directory.pathways_by_need.get(need.id, ())]
         return out
     if kind == "agency":
@@ -67,6 +68,7 @@ def find_record(directory: Directory, kind: str, ident: str) -> dict[str, Any]:
         "lat": round(locality.lat, 4),
         "lon": round(locality.lon, 4),
         "pathways": [p.id for p in directory.pathways_by_district.get(district.id, ())],
+        "interpreted": [place_reading(directory, ident, locality).to_dict()],
     }
 
 
@@ -77,13 +79,11 @@ def _public_site(site: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_record(console: Console, kind: str, record: dict[str, Any]) -> None:
-    """Print a record as a two-column table."""
-    table = Table(title=f"{kind} {record.get('id', record.get('query', ''))}", show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value", overflow="fold")
+    """Print a record as field / value rows (values wrap between words, ids stay whole)."""
+    rows: list[list[str]] = []
     for key, value in record.items():
         if isinstance(value, list):
-            shown = "\n".join(
+            shown = "; ".join(
                 ", ".join(f"{k}: {v}" for k, v in item.items() if v not in (None, [], ()))
                 if isinstance(item, dict)
                 else str(item)
@@ -93,8 +93,13 @@ def render_record(console: Console, kind: str, record: dict[str, Any]) -> None:
             shown = ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, [], ()))
         else:
             shown = "" if value is None else str(value)
-        table.add_row(key, shown)
-    console.print(table)
+        rows.append([key, shown])
+    print_table(
+        console,
+        [Column("field"), Column("value", prose=True)],
+        rows,
+        title=f"{kind} {record.get('id', record.get('query', ''))}",
+    )
 
 
 def directory_stats(directory: Directory) -> dict[str, Any]:

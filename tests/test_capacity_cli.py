@@ -65,7 +65,7 @@ def test_capacity_table_and_unknown_names() -> None:
     assert "did you mean 'debt'" in out
     code, out = run("capacity", "--district", "fenlnd")
     assert code == 2
-    assert "'fenland'" in out
+    assert "'Fenland'" in out
 
 
 def test_book_then_capacity_then_cancel(tmp_path: Path, tiny: Path) -> None:
@@ -96,7 +96,11 @@ def test_book_then_capacity_then_cancel(tmp_path: Path, tiny: Path) -> None:
     assert "waitlisted" in out
 
     code, out = run("cancel", booking["reference"], "--ledger", ledger)
-    assert (code, out.strip()) == (0, f"cancelled 1 referral(s) of {booking['reference']}")
+    assert code == 0
+    assert out.splitlines() == [
+        f"cancelled 1 of 1 referral of {booking['reference']}",
+        "  cancelled  housing-help-support: place given back (2026-11)",
+    ]
     code, out = run("capacity", "--dir", str(tiny), "--ledger", ledger, "--on", DAY, "--json")
     assert {r["pathway"]: r["left"] for r in json.loads(out)["pathways"]}[
         "housing-help-support"
@@ -207,3 +211,71 @@ def test_record_and_outcomes_are_suppressed_aggregates(tmp_path: Path) -> None:
         assert ref not in out + table
     code, out = run("outcomes", "--ledger", ledger, "--threshold", "2")
     assert code == 2
+
+
+def test_cancel_says_what_was_kept_and_why_and_twice_cancels_nothing(
+    tmp_path: Path, tiny: Path
+) -> None:
+    """A two-referral plan with one referral attended: the other is cancelled, the attended one
+    kept and said to be; cancelling again cancels nothing and exits 1."""
+    ledger = str(tmp_path / "ledger.sqlite")
+    plan = _plan(
+        tmp_path,
+        [
+            {"pathway": "housing-help-support", "status": "referred"},
+            {"pathway": "recovery-service-treatment", "status": "referred"},
+        ],
+        reference="case-two",
+    )
+    code, out = run("book", plan, "--ledger", ledger, "--dir", str(tiny), "--on", DAY)
+    assert code == 0, out
+    assert (
+        run("record", "case-two", "recovery-service-treatment", "attended", "--ledger", ledger)[0]
+        == 0
+    )
+    code, out = run("cancel", "case-two", "--ledger", ledger)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "cancelled 1 of 2 referrals of case-two"
+    assert "cancelled      housing-help-support: place given back" in lines[1]
+    assert lines[2].split() == [
+        "not",
+        "cancelled",
+        "recovery-service-treatment:",
+        "kept:",
+        "already",
+        "attended",
+    ]
+    code, out = run("cancel", "case-two", "--ledger", ledger)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "nothing cancelled for case-two: no referral was still booked"
+    assert "housing-help-support: already cancelled" in lines[1]
+    assert "recovery-service-treatment: kept: already attended" in lines[2]
+    code, out = run("cancel", "case-two", "--pathway", "housing-help-support", "--ledger", ledger)
+    assert code == 1
+    assert len(out.splitlines()) == 2
+
+
+def test_capacity_reads_need_words_and_places_as_match_does(tmp_path: Path) -> None:
+    """``capacity --need housing`` (the README's word) and a town for --district."""
+    result = CliRunner().invoke(
+        main, ["capacity", "--need", "housing", "--district", "Wisbech", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    d = load()
+    expected = {
+        p.id
+        for p in d.pathways
+        if "accommodation" in p.needs and "fenland" in d.served_districts(p)
+    }
+    assert {r["pathway"] for r in data["pathways"]} == expected
+    assert [(r["typed"], r["read_as"], r["exact"]) for r in data["interpreted"]] == [
+        ("housing", "accommodation", True),
+        ("Wisbech", "fenland", True),
+    ]
+    result = CliRunner().invoke(main, ["capacity", "--need", "housng", "--json"])
+    assert result.exit_code == 0
+    assert "read 'housng' as accommodation" in result.stderr
+    assert json.loads(result.stdout)["interpreted"][0]["exact"] is False

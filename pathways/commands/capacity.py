@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from directory.errors import InvalidArgumentError, PlaceFullError
+from directory.interpret import place_reading, resolve_need
+from directory.places import Gazetteer
 from matching.capacity import (
     STALE_AFTER,
     Ledger,
@@ -33,9 +34,12 @@ from matching.outcomes import GROUPINGS, total
 from matching.outcomes import outcomes as outcome_rows
 from pathways.cli import EXIT_DATA, dir_option, load_or_exit, translate_errors
 from pathways.commands.ledger_target import ledger_option
+from pathways.console import Column, make_console, note, print_table
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from rich.console import Console
 
     from matching.capacity import AvailabilitySource, Booking
 
@@ -44,6 +48,14 @@ FC = TypeVar("FC", bound="Callable[..., Any]")
 __all__ = ["book", "cancel", "capacity", "outcomes", "record"]
 
 _DATE = click.DateTime(["%Y-%m-%d"])
+_PLACES_COLUMNS = (
+    Column("pathway"),
+    Column("period"),
+    Column("places", justify="right"),
+    Column("left", justify="right"),
+    Column("status"),
+    Column("updated"),
+)
 
 
 def _day(value: datetime | None) -> date:
@@ -51,7 +63,7 @@ def _day(value: datetime | None) -> date:
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return make_console()
 
 
 def _ledger_option(required: bool) -> Callable[[FC], FC]:
@@ -65,8 +77,12 @@ def _as_json(value: object) -> None:
 @click.command("capacity")
 @dir_option
 @_ledger_option(required=False)
-@click.option("--district", default=None, help="Only pathways serving this district id.")
-@click.option("--need", default=None, help="Only pathways meeting this need id.")
+@click.option(
+    "--district", default=None, help="Only pathways serving this district (id, town or postcode)."
+)
+@click.option(
+    "--need", default=None, help="Only pathways meeting this need (id or words: housing, drink)."
+)
 @click.option("--on", type=_DATE, default=None, help="Day whose period to show (default today).")
 @click.option(
     "--stale-after",
@@ -92,6 +108,17 @@ def capacity(
     directory's nominal places are shown (every place free).
     """
     directory = load_or_exit(directory_path)
+    readings = []
+    if need is not None:
+        readings.append(resolve_need(directory, need))
+        need = readings[-1].read_as
+    if district is not None and district not in directory.district_by_id:
+        locality = Gazetteer.from_directory(directory).resolve(district)
+        readings.append(place_reading(directory, district, locality))
+        district = locality.district
+    for reading in readings:
+        if not reading.exact:
+            note(reading.message())
     day = _day(on)
     age = timedelta(days=stale_after)
     source: AvailabilitySource
@@ -126,31 +153,28 @@ def capacity(
                     }
                     for r in rows
                 ],
+                "interpreted": [r.to_dict() for r in readings],
             }
         )
         return
     where = f"ledger {ledger_path}" if ledger_path is not None else "nominal: directory only"
-    table = Table(title=f"Places on {day.isoformat()} ({where})", header_style="bold")
-    table.add_column("pathway", overflow="fold")
-    table.add_column("period", no_wrap=True)
-    for col in ("places", "left"):
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("updated", no_wrap=True)
+    table: list[list[str | Text]] = []
     for r in rows:
         a = r.availability
         left = "-" if a.left is None else str(a.left)
         updated = "" if r.updated is None else r.updated.isoformat()
-        table.add_row(
-            r.pathway,
-            a.period if r.per is not None else "not limited",
-            "-" if a.places is None else str(a.places),
-            left if a.has_place else f"[red]{left}[/]",
-            a.status,
-            f"[yellow]{updated} stale[/]" if a.stale else updated,
+        table.append(
+            [
+                r.pathway,
+                a.period if r.per is not None else "not limited",
+                "-" if a.places is None else str(a.places),
+                Text(left, style="" if a.has_place else "red"),
+                a.status,
+                Text(f"{updated} stale", style="yellow") if a.stale else updated,
+            ]
         )
     console = _console()
-    console.print(table)
+    print_table(console, _PLACES_COLUMNS, table, title=f"Places on {day.isoformat()} ({where})")
     full = sum(1 for r in rows if not r.availability.has_place)
     console.print(f"{len(rows)} pathway(s), {full} without a place")
 
@@ -173,13 +197,15 @@ def _render_booking(booking: Booking, as_json: bool) -> None:
         )
         return
     console = _console()
-    console.print(f"reference [bold]{booking.reference}[/]")
-    table = Table(header_style="bold")
-    for col in ("pathway", "period", "booked as"):
-        table.add_column(col)
-    for b in booking.referrals:
-        table.add_row(b.pathway, b.period, "[yellow]waitlisted[/]" if b.waitlisted else "place")
-    console.print(table)
+    console.print(f"reference {booking.reference}", markup=False)
+    print_table(
+        console,
+        [Column("pathway"), Column("period"), Column("booked as")],
+        [
+            [b.pathway, b.period, Text("waitlisted", style="yellow") if b.waitlisted else "place"]
+            for b in booking.referrals
+        ],
+    )
 
 
 @click.command("book")
@@ -231,10 +257,42 @@ def book(
 @click.option("--pathway", default=None, help="Cancel only the referral to this pathway id.")
 @translate_errors
 def cancel(reference: str, ledger_path: Path, pathway: str | None) -> None:
-    """Cancel a plan's referrals (by its reference), giving their places back."""
+    """Cancel a plan's referrals (by its reference), giving their places back.
+
+    Says which referrals were cancelled and which were not, and why: a referral already
+    attended, completed or breached is kept (it happened), one already cancelled is left as it
+    is. Exit 0 when at least one referral was cancelled; 1 when nothing was (every referral was
+    already cancelled or had happened); 2 for a reference or pathway the ledger does not hold.
+    """
     with Ledger(ledger_path, create=False) as ledger:
-        n = ledger.cancel(reference, pathway)
-    click.echo(f"cancelled {n} referral(s) of {reference}")
+        before = {e.pathway: e for e in ledger.referrals(reference)}
+        ledger.cancel(reference, pathway)
+        after = {e.pathway: e for e in ledger.referrals(reference)}
+    lines: list[tuple[str, str, str]] = []
+    for pid, entry in sorted(before.items()):
+        if pathway is not None and pid != pathway:
+            continue
+        now = after.get(pid, entry)
+        if entry.status == "booked" and now.status == "cancelled":
+            what = "waitlist place given up" if entry.waitlisted else "place given back"
+            lines.append(("cancelled", pid, f"{what} ({entry.period})"))
+        elif entry.status == "cancelled":
+            lines.append(("not cancelled", pid, "already cancelled"))
+        else:
+            lines.append(("not cancelled", pid, f"kept: already {entry.status}"))
+    done = sum(1 for status, _, _ in lines if status == "cancelled")
+    total = len(lines)
+    head = (
+        f"cancelled {done} of {total} referral{'s' if total != 1 else ''} of {reference}"
+        if done
+        else f"nothing cancelled for {reference}: no referral was still booked"
+    )
+    click.echo(head)
+    width = max(len(status) for status, _, _ in lines)
+    for status, pid, why in lines:
+        click.echo(f"  {status.ljust(width)}  {pid}: {why}")
+    if not done:
+        raise SystemExit(EXIT_DATA)
 
 
 @click.command("record")
@@ -287,15 +345,17 @@ def outcomes(
         _as_json({"by": by, "from": first, "to": last, "rows": published, "total": overall})
         return
     span = f"{first or 'start'} to {last or 'now'}"
-    table = Table(title=f"Outcomes by {by}, bookings {span}", header_style="bold")
     columns = ("referrals", "waitlisted", "cancelled", "attended", "completed", "breached")
-    table.add_column(by)
-    for col in (*columns, "attendance", "completion"):
-        table.add_column(col, justify="right")
-    for row in [*published, *([overall] if overall else [])]:
-        table.add_row(row["group"], *(row[c] for c in (*columns, "attendance", "completion")))
     console = _console()
-    console.print(table)
+    print_table(
+        console,
+        [Column(by), *(Column(c, justify="right") for c in (*columns, "attendance", "completion"))],
+        [
+            [row["group"], *(row[c] for c in (*columns, "attendance", "completion"))]
+            for row in [*published, *([overall] if overall else [])]
+        ],
+        title=f"Outcomes by {by}, bookings {span}",
+    )
     console.print(
         f"Counts below {threshold} are shown as <{threshold}; rates from them are suppressed."
     )

@@ -20,13 +20,12 @@ table or cohort file), 2 usage (unknown agency or pathway, a bad option).
 from __future__ import annotations
 
 import csv
-import sys
+import textwrap
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import click
-from rich.console import Console
 
 from directory.errors import DataError, InvalidArgumentError
 from directory.problems import Report
@@ -43,9 +42,11 @@ from matching.scenarios import (
     single_points_of_failure,
 )
 from pathways.cli import EXIT_DATA, dir_option, load_or_exit, print_report, translate_errors
+from pathways.console import make_console
 from pathways.gaps_report import (
     gap_chart,
     gap_tables,
+    legend,
     render_heatmap,
     render_tables,
     to_csv,
@@ -54,6 +55,8 @@ from pathways.gaps_report import (
 )
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from directory.models import Directory
     from matching.demand import Demand
     from matching.flow import Engine
@@ -62,9 +65,7 @@ __all__ = ["gaps"]
 
 
 def _console(stderr: bool = False) -> Console:
-    stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    return make_console(stderr)
 
 
 def _places(values: tuple[str, ...]) -> dict[str, int]:
@@ -233,6 +234,11 @@ def gaps(
         click.echo(to_json(tables))
     elif fmt == "md":
         click.echo(to_markdown(tables))
+        marks = legend(tables, threshold)
+        if marks:
+            click.echo(
+                "Key:\n\n" + "\n".join(f"- `{m[:5].strip()}` {m[5:].strip()}" for m in marks)
+            )
     elif fmt == "csv":
         if table not in tables:
             raise click.UsageError(f"no {table} table in this run (add the options that make it)")
@@ -244,3 +250,11 @@ def gaps(
         labels = {d.id: d.label for d in directory.districts}
         render_heatmap(console, shown, threshold, labels=labels)
         render_tables(console, tables)
+        marks = legend(tables, threshold)
+        if marks:
+            console.print("Key:", markup=False)
+            for mark in marks:
+                for line in textwrap.wrap(
+                    mark, max(console.width, 40), initial_indent="  ", subsequent_indent=" " * 8
+                ):
+                    console.print(line, markup=False, soft_wrap=True)

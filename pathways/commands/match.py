@@ -17,15 +17,12 @@ for it; for a cohort it prints counts, never a person's facts.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
 from directory.errors import AssessmentError, NotFoundError, PathwaysError
 from matching.batch import iter_match
@@ -33,10 +30,14 @@ from matching.capacity import Ledger
 from matching.cohort import cohort_format, read_cohort, write_plans
 from matching.match import Matcher
 from pathways.cli import EXIT_DATA, dir_option, load_or_exit, print_report
+from pathways.console import Column, make_console, note, print_paragraph, print_table
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
+    from rich.console import Console
+
+    from directory.interpret import Interpretation
     from matching.capacity import AvailabilitySource
     from matching.plan import Plan
 
@@ -46,23 +47,40 @@ _DATE = click.DateTime(["%Y-%m-%d"])
 
 
 def _console(stderr: bool = False) -> Console:
-    stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    return make_console(stderr)
+
+
+_REFERRAL_COLUMNS = (
+    Column("need"),
+    Column("pathway"),
+    Column("status"),
+    Column("agency", prose=True),
+    Column("delivery", prose=True),
+    Column("why", prose=True),
+)
+
+_UNMET_COLUMNS = (
+    Column("need"),
+    Column("reason"),
+    Column("explanation", prose=True),
+    Column("near misses", prose=True),
+)
 
 
 def render_plan(plan: Plan, console: Console) -> None:
-    """The plan as rich tables: referrals, needs already met, unmet needs, then the summary."""
+    """The plan: referrals, needs already met, unmet needs, then the summary for the case note.
+
+    Pathway ids are printed whole at any width (see :func:`pathways.console.print_table`).
+    """
     o = plan.objective
     console.print(
-        f"[bold]Plan[/] ({plan.district}): {o.needs_met} need(s) referred to {o.pathways} "
+        f"Plan ({plan.district}): {o.needs_met} need(s) referred to {o.pathways} "
         f"pathway(s) with {o.agencies} new agenc{'y' if o.agencies == 1 else 'ies'}; "
-        f"{o.needs_unmet} unmet; travel {o.travel_km:g} km; {o.spare} places spare"
+        f"{o.needs_unmet} unmet; travel {o.travel_km:g} km; {o.spare} places spare",
+        markup=False,
     )
     if plan.referrals:
-        table = Table(header_style="bold", show_lines=True)
-        for column in ("need", "pathway", "agency", "delivery", "status", "why"):
-            table.add_column(column, overflow="fold")
+        rows: list[list[str | Text]] = []
         for r in plan.referrals:
             where = r.delivery.replace("_", " ")
             if r.distance_km is not None:  # worded as the case-note summary words it
@@ -70,26 +88,57 @@ def render_plan(plan: Plan, console: Console) -> None:
                 where += f", {km:g} km" if km >= 0.1 else ", under 0.1 km"
             if r.site_name:
                 where += f" ({r.site_name})"
-            agency = r.agency_name + (" [green](engaged)[/]" if r.engaged else "")
-            status = r.status if r.status == "referred" else f"[yellow]{r.status}[/]"
-            table.add_row(r.need_label, r.pathway_name, agency, where, status, r.reason)
-        console.print(table)
+            agency = r.agency_name + (" (engaged)" if r.engaged else "")
+            status = Text(r.status, style="" if r.status == "referred" else "yellow")
+            rows.append([r.need, r.pathway, status, agency, where, r.reason])
+        print_table(console, _REFERRAL_COLUMNS, rows, title="Referrals")
     if plan.already_met:
-        table = Table(header_style="bold", title="Already met")
-        table.add_column("need")
-        table.add_column("agency")
-        for m in plan.already_met:
-            table.add_row(m.need_label, m.agency_name)
-        console.print(table)
+        print_table(
+            console,
+            [Column("need"), Column("agency", prose=True)],
+            [[m.need, m.agency_name] for m in plan.already_met],
+            title="Already met",
+        )
     if plan.unmet:
-        table = Table(header_style="bold", title="Not met", show_lines=True)
-        for column in ("need", "reason", "explanation", "near misses"):
-            table.add_column(column, overflow="fold")
-        for u in plan.unmet:
-            misses = "\n".join(m.reason for m in u.near_misses) or "-"
-            table.add_row(u.need_label, f"[red]{u.reason}[/]", u.explanation, misses)
-        console.print(table)
-    console.print(Panel(plan.summary, title="Summary for the case note", expand=True))
+        print_table(
+            console,
+            _UNMET_COLUMNS,
+            [
+                [
+                    u.need,
+                    Text(u.reason, style="red"),
+                    u.explanation,
+                    "; ".join(m.reason for m in u.near_misses) or "-",
+                ]
+                for u in plan.unmet
+            ],
+            title="Not met",
+        )
+    print_paragraph(console, "Summary for the case note", plan.summary)
+
+
+def _tell(readings: tuple[Interpretation, ...]) -> None:
+    """Say on stderr how the words that were not exact were read."""
+    for reading in readings:
+        if not reading.exact:
+            note(reading.message())
+
+
+def _tell_cohort(readings: tuple[Interpretation, ...]) -> None:
+    """Say on stderr which need words of a cohort were corrected (each distinct word once), and
+    how many places were read approximately (counted: a full postcode is close to personal)."""
+    for reading in readings:
+        if reading.kind == "need" and not reading.exact:
+            note(reading.message())
+    places = [r for r in readings if r.kind == "place" and not r.exact]
+    if places:
+        postcodes = sum(r.how == "postcode" for r in places)
+        note(
+            f"{len(places)} distinct place(s) read approximately: {postcodes} full postcode(s) "
+            "placed at their postcode district's centre, "
+            f"{len(places) - postcodes} coordinates placed in the district of the nearest "
+            "known place"
+        )
 
 
 def _message(err: BaseException) -> str:
@@ -210,8 +259,11 @@ def match(
     except (NotFoundError, AssessmentError) as err:
         raise click.UsageError(_message(err)) from None
     except PathwaysError as err:
-        _console(stderr=True).print(f"[red]error:[/] {err}")
+        click.echo(f"error: {err}", err=True)
         raise SystemExit(EXIT_DATA) from None
+    readings = matcher.assessor.readings()
+    _tell(readings)
+    plan = plan.model_copy(update={"interpreted": readings})
     if as_json:
         click.echo(json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
@@ -237,12 +289,13 @@ def _cohort(
         matcher = Matcher(directory, availability=_availability(ledger_path))
         rows, report = read_cohort(path, matcher.assessor)
     except PathwaysError as err:
-        err_console.print(f"[red]error:[/] {err}")
+        click.echo(f"error: {err}", err=True)
         raise SystemExit(EXIT_DATA) from None
     if not report.ok:
-        err_console.print(f"[red]{path}: {len(report.errors)} problem(s); no plan written[/]")
         print_report(report, err_console, errors_only=True)
+        click.echo(f"{path}: {len(report.errors)} problem(s); no plan written", err=True)
         raise SystemExit(EXIT_DATA)
+    _tell_cohort(matcher.assessor.readings())
     progress = Progress(
         TextColumn("matching"),
         BarColumn(),
@@ -263,6 +316,6 @@ def _cohort(
             )
             count = write_plans(plans, out)
     except PathwaysError as err:
-        err_console.print(f"[red]error:[/] {err}")
+        click.echo(f"error: {err}", err=True)
         raise SystemExit(EXIT_DATA) from None
-    err_console.print(f"{count} plan(s) written to {out}")
+    click.echo(f"{count} plan(s) written to {out}", err=True)

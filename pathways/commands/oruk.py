@@ -6,18 +6,13 @@ The logic lives in :mod:`directory.oruk`; these commands load, call, render and 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from directory.dumping import dump
 from directory.oruk import import_oruk_file, write_json_export, write_tabular_export
-from pathways.cli import dir_option, load_or_exit, translate_errors
-
-if TYPE_CHECKING:
-    from directory.problems import Report
+from pathways.cli import dir_option, load_or_exit, print_report, translate_errors
+from pathways.console import Column, make_console, print_table
 
 __all__ = ["export", "import_"]
 
@@ -46,12 +41,12 @@ def export(directory_path: Path | None, fmt: str, out: Path) -> None:
     directory = load_or_exit(directory_path)
     writer = write_json_export if fmt == "oruk-json" else write_tabular_export
     written = writer(directory, out)
-    table = Table(header_style="bold", title=f"{fmt} export of {len(directory.pathways)} pathways")
-    table.add_column("file")
-    table.add_column("bytes", justify="right")
-    for path in written:
-        table.add_row(str(path), f"{path.stat().st_size:,}")
-    Console(highlight=False).print(table)
+    print_table(
+        make_console(),
+        [Column("file"), Column("bytes", justify="right")],
+        [[str(path), f"{path.stat().st_size:,}"] for path in written],
+        title=f"{fmt} export of {len(directory.pathways)} pathways",
+    )
 
 
 @click.command("import")
@@ -78,26 +73,12 @@ def import_(file: Path, out: Path, replace: bool, directory_path: Path | None) -
     """
     base = load_or_exit(directory_path)
     imported, report = import_oruk_file(file, base=base)
-    errors = Console(stderr=True, highlight=False)
-    _print_problems(report, errors)
+    print_report(report, make_console(stderr=True))
     if imported is None:
-        errors.print(f"[red]Not imported: {len(report.errors)} error(s) in {file}.[/]")
+        click.echo(f"Not imported: {len(report.errors)} error(s) in {file}.", err=True)
         raise SystemExit(1)
     written = dump(imported, out, prune=replace)
-    Console(highlight=False).print(
+    click.echo(
         f"Imported {len(imported.agencies)} agencies and {len(imported.pathways)} pathways "
         f"into {out} ({len(written)} files, {len(report.warnings)} warning(s))."
     )
-
-
-def _print_problems(report: Report, console: Console) -> None:
-    """Problems of an import, located by JSON pointer rather than line."""
-    if not report.problems:
-        return
-    table = Table(header_style="bold", title=f"{report.problems[0].file}")
-    for column in ("JSON pointer", "severity", "code", "message", "hint"):
-        table.add_column(column, overflow="fold")
-    for p in report.problems:
-        style = "red" if p.severity == "error" else "yellow"
-        table.add_row(p.field or "", f"[{style}]{p.severity}[/]", p.code, p.message, p.hint)
-    console.print(table)

@@ -8,14 +8,17 @@ child process with ``PATHWAYS_DIRECTORY`` set, so nothing leaks between builds.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from directory.loading import default_path
 from pathways.cli import dir_option, load_or_exit
+from pathways.console import make_console
 
 __all__ = ["find_config", "mkdocs_args", "site"]
 
@@ -45,12 +48,7 @@ def mkdocs_args(action: str, config: Path, *extra: str) -> list[str]:
 
 
 def _run(args: list[str], directory_path: Path | None) -> None:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    if directory_path is not None:
-        env["PATHWAYS_DIRECTORY"] = str(directory_path.resolve())
-    else:
-        env.pop("PATHWAYS_DIRECTORY", None)
-    code = subprocess.call(args, env=env)
+    code = subprocess.call(args, env=_env(directory_path))
     if code != 0:
         raise SystemExit(1)
 
@@ -81,15 +79,83 @@ def site() -> None:
     help="Folder to write the website to.",
 )
 @click.option("--strict/--no-strict", default=True, show_default=True, help="Warnings fail.")
-def build(directory_path: Path | None, config: Path | None, site_dir: Path, strict: bool) -> None:
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Print every MkDocs message (by default only warnings)."
+)
+def build(
+    directory_path: Path | None, config: Path | None, site_dir: Path, strict: bool, verbose: bool
+) -> None:
     """Build the website of a directory (default: the shipped one) into a folder.
 
-    Exit 0 when built, 1 when the directory has errors or the build fails.
+    Quiet by default: MkDocs' warnings and errors are printed (on stderr), its information
+    messages counted in one line (--verbose prints them); a terminal shows a spinner and the
+    time taken while the build runs. Exit 0 when built, 1 when the directory has errors or the
+    build fails.
     """
     load_or_exit(directory_path)
     args = mkdocs_args("build", find_config(config), "--site-dir", str(site_dir.resolve()))
-    _run([*args, "--strict"] if strict else args, directory_path)
-    click.echo(f"Website written to {site_dir}")
+    started = time.monotonic()
+    hidden = _build([*args, "--strict"] if strict else args, directory_path, verbose=verbose)
+    seconds = time.monotonic() - started
+    click.echo(f"Website written to {site_dir} in {seconds:.0f} s")
+    if hidden:
+        click.echo(f"({hidden} MkDocs information messages not shown: --verbose shows them)")
+
+
+def _build(args: list[str], directory_path: Path | None, *, verbose: bool) -> int:
+    """Run MkDocs, passing on its warnings and errors; return how many other messages were
+    held back (every one is passed on when ``verbose``)."""
+    console = make_console(stderr=True)
+    status = console.status("building the website") if console.is_terminal else None
+    if status is None:  # no spinner in a log: one line says the wait has begun
+        click.echo("building the website with MkDocs ...", err=True)
+    hidden = 0
+    level = ""
+    with subprocess.Popen(
+        args,
+        env=_env(directory_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    ) as child:
+        assert child.stdout is not None
+        if status is not None:
+            status.start()
+        try:
+            for line in child.stdout:
+                found = _LEVEL.match(line)
+                if found:
+                    level = found[1]
+                    hidden += level in _QUIET
+                if verbose or level not in _QUIET:
+                    if status is not None:
+                        status.stop()
+                    click.echo(line.rstrip("\n"), err=True)
+                    if status is not None:
+                        status.start()
+                if status is not None and level == "INFO" and "Building documentation" in line:
+                    status.update("building the website: rendering pages")
+        finally:
+            if status is not None:
+                status.stop()
+    if child.returncode != 0:
+        raise SystemExit(1)
+    return 0 if verbose else hidden
+
+
+_LEVEL = re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)\b")
+_QUIET = ("DEBUG", "INFO")
+
+
+def _env(directory_path: Path | None) -> dict[str, str]:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    if directory_path is not None:
+        env["PATHWAYS_DIRECTORY"] = str(directory_path.resolve())
+    else:
+        env.pop("PATHWAYS_DIRECTORY", None)
+    return env
 
 
 @site.command("serve")
