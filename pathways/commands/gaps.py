@@ -82,8 +82,9 @@ def _places(values: tuple[str, ...]) -> dict[str, int]:
 def _is_counts(path: Path) -> bool:
     if path.suffix.lower() != ".csv":
         return False
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        header = next(csv.reader(f), [])
+    with path.open("rb") as f:  # the header only; the reader reports bad bytes with a line
+        first = f.readline(65_536).decode("utf-8-sig", errors="replace")
+    header = next(csv.reader([first]), [])
     return "count" in [h.strip() for h in header]
 
 
