@@ -17,10 +17,15 @@ from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz import fuzz
 
+from directory.errors import InvalidArgumentError
+
 if TYPE_CHECKING:
     from directory.models import Directory
 
-__all__ = ["Hit", "search"]
+__all__ = ["MAX_QUERY_CHARS", "Hit", "search"]
+
+#: Longest search text: fuzzy scoring costs grow with its length (100 KB took 28 s).
+MAX_QUERY_CHARS = 200
 
 _WORD = re.compile(r"[^a-z0-9]+")
 
@@ -57,6 +62,10 @@ def search(directory: Directory, text: str, *, limit: int = 20, cutoff: float = 
 
     Scores are 0-100: 100 exact, 95 a whole-word match, else rapidfuzz partial/token ratios.
     """
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidArgumentError(
+            f"a search of {len(text):,} characters; the limit is {MAX_QUERY_CHARS}"
+        )
     query = _norm(text)
     if not query:
         return []

@@ -16,9 +16,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from directory.errors import DataError, NotFoundError, PathwaysError
+from directory.errors import DataError, InvalidArgumentError, NotFoundError, PathwaysError
 from directory.loading import read_directory
 from directory.search import search as search_directory
+from pathways.options import DAY
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -116,7 +117,7 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--today",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     help="Date to judge staleness against (default: today).",
 )
@@ -175,7 +176,10 @@ def show(kind: str, ident: str, directory_path: Path | None, as_json: bool) -> N
 def search(text: tuple[str, ...], directory_path: Path | None, limit: int, as_json: bool) -> None:
     """Fuzzy search over need synonyms, agency and pathway names and descriptions."""
     directory = load_or_exit(directory_path)
-    hits = search_directory(directory, " ".join(text), limit=limit)
+    try:
+        hits = search_directory(directory, " ".join(text), limit=limit)
+    except InvalidArgumentError as err:  # a search longer than the limit
+        raise click.UsageError(str(err)) from None
     if as_json:
         click.echo(
             json.dumps(

@@ -329,3 +329,70 @@ def test_latin1_counts_are_not_utf8_at_their_line(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         read_counts(counts, load())
     assert caught.value.report.flatten(["line", "column", "code"]) == [[3, 5, "not-utf8"]]
+
+
+# ---------------------------------------------------------------------------------- CLI options
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("capacity", "--on", "9999-12-31"),
+        ("capacity", "--on", "0001-01-01"),
+        ("capacity", "--on", "2026-02-30"),
+        ("capacity", "--stale-after", "100000000000"),
+        ("match", "--needs", "debt", "--where", "March", "--age", "34", "--on", "9999-12-31"),
+        ("match", "--needs", "debt", "--where", "91, 181", "--age", "34"),
+        ("match", "--needs", "debt", "--where", "March", "--age", "34", "--travel-km", "nan"),
+        ("match", "--needs", "debt", "--where", "March", "--age", "34", "--travel-km", "inf"),
+        ("gaps", "--synthetic", "10", "--period", "9999-W52"),
+        ("gaps", "--synthetic", "10", "--period", "99999"),
+        ("gaps", "--synthetic", "1000000000", "--period", "2026-11"),
+        ("gaps", "--synthetic", "10", "--places", "x=" + "9" * 400),
+        ("validate", "--today", "9999-12-31"),
+        ("search", "x" * 100_000),
+    ],
+)
+def test_out_of_range_options_are_usage_errors(args: tuple[str, ...]) -> None:
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "Error" in result.output
+
+
+def test_book_on_a_far_day_is_a_usage_error(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"referrals": [{"pathway": "x", "status": "referred"}]}', "utf-8")
+    ledger = tmp_path / "ledger.sqlite"
+    result = run("book", str(plan), "--ledger", str(ledger), "--on", "9999-12-31")
+    assert result.exit_code == 2
+    assert not ledger.exists()
+
+
+def test_processes_are_bounded_by_the_cpus(tmp_path: Path) -> None:
+    from pathways.options import max_processes
+
+    cohort = tmp_path / "c.csv"
+    cohort.write_text(COHORT_HEADER + "R1,debt,March,34\n", "utf-8")
+    out = tmp_path / "p.jsonl"
+    too_many = str(max_processes() + 1)
+    result = run("match", "--file", str(cohort), "--out", str(out), "--processes", too_many)
+    assert result.exit_code == 2
+    assert f"1 to {max_processes()}" in result.output
+    assert not out.exists()
+    assert run("match", "--file", str(cohort), "--out", str(out), "--processes", "0").exit_code == 2
+    ok = run("match", "--file", str(cohort), "--out", str(out), "--processes", str(max_processes()))
+    assert ok.exit_code == 0, ok.output
+
+
+def test_a_long_search_is_refused_and_a_short_one_answers() -> None:
+    from directory.search import MAX_QUERY_CHARS
+
+    assert run("search", "x" * (MAX_QUERY_CHARS + 1)).exit_code == 2
+    assert run("search", "drink " + "x" * (MAX_QUERY_CHARS - 10)).exit_code == 0
+    assert run("search", "drink").exit_code == 0
+
+
+def test_the_last_day_counted_still_works() -> None:
+    assert run("capacity", "--on", "2999-12-31", "--json").exit_code == 0
+    far = run("gaps", "--synthetic", "5", "--period", "2999-W52", "--format", "json")
+    assert far.exit_code == 0, far.output

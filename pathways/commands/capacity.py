@@ -32,6 +32,7 @@ from matching.disclosure import THRESHOLD
 from matching.outcomes import GROUPINGS, total
 from matching.outcomes import outcomes as outcome_rows
 from pathways.cli import EXIT_DATA, dir_option, load_or_exit, translate_errors
+from pathways.options import DAY, MAX_STALE_DAYS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,7 +43,7 @@ FC = TypeVar("FC", bound="Callable[..., Any]")
 
 __all__ = ["book", "cancel", "capacity", "outcomes", "record"]
 
-_DATE = click.DateTime(["%Y-%m-%d"])
+_DATE = DAY
 
 
 def _day(value: datetime | None) -> date:
@@ -77,7 +78,7 @@ def _as_json(value: object) -> None:
 @click.option("--on", type=_DATE, default=None, help="Day whose period to show (default today).")
 @click.option(
     "--stale-after",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_STALE_DAYS),
     default=STALE_AFTER.days,
     show_default=True,
     help="Days after which a capacity figure is flagged as stale.",

@@ -52,6 +52,7 @@ from pathways.gaps_report import (
     to_json,
     to_markdown,
 )
+from pathways.options import MAX_KM, MAX_PLACES, MAX_SYNTHETIC, period_callback
 
 if TYPE_CHECKING:
     from directory.models import Directory
@@ -71,9 +72,15 @@ def _places(values: tuple[str, ...]) -> dict[str, int]:
     out: dict[str, int] = {}
     for value in values:
         pathway, _, number = value.partition("=")
-        if not pathway or not number.isdigit():
+        if (
+            not pathway
+            or not (number.isascii() and number.isdigit())
+            or len(number) > 8
+            or int(number) > MAX_PLACES
+        ):
             raise click.BadParameter(
-                f"{value!r}: write PATHWAY=N, N a whole number", param_hint="--places"
+                f"{value[:60]!r}: write PATHWAY=N, N a whole number up to {MAX_PLACES:,}",
+                param_hint="--places",
             )
         out[pathway.strip()] = int(number)
     return out
@@ -123,18 +130,24 @@ def _demand(
     default=None,
     help="Counts table (CSV: district, need, period, count) or cohort file (CSV/JSONL).",
 )
-@click.option("--synthetic", type=click.IntRange(min=0), default=None, help="Make up N people.")
+@click.option(
+    "--synthetic",
+    type=click.IntRange(min=0, max=MAX_SYNTHETIC),
+    default=None,
+    help=f"Make up N people (at most {MAX_SYNTHETIC:,}).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --synthetic.")
 @click.option(
     "--period",
     default=None,
+    callback=period_callback,
     help="2026-11, 2026-Q4, 2026-W48 or a year (2026). Default: the counts' period, else "
     "the current month.",
 )
 @click.option("--without", multiple=True, help="Remove an agency (repeatable).")
 @click.option("--without-pathway", multiple=True, help="Remove a pathway (repeatable).")
 @click.option("--places", "places_", multiple=True, help="Set a pathway's places: PATHWAY=N.")
-@click.option("--travel-km", type=click.FloatRange(min=0), default=None, help="Travel limit.")
+@click.option("--travel-km", type=click.FloatRange(0, MAX_KM), default=None, help="Travel limit.")
 @click.option(
     "--format",
     "fmt",

@@ -27,12 +27,13 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from directory.errors import AssessmentError, NotFoundError, PathwaysError
+from directory.errors import InvalidArgumentError, NotFoundError, PathwaysError
 from matching.batch import iter_match
 from matching.capacity import Ledger
 from matching.cohort import cohort_format, read_cohort, write_plans
 from matching.match import Matcher
 from pathways.cli import EXIT_DATA, dir_option, load_or_exit, print_report
+from pathways.options import DAY, MAX_KM, processes_option
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["match"]
 
-_DATE = click.DateTime(["%Y-%m-%d"])
+_DATE = DAY
 
 
 def _console(stderr: bool = False) -> Console:
@@ -116,7 +117,13 @@ def _availability(ledger: Path | None) -> AvailabilitySource | None:
     help="An agency already working with the person and the needs it meets (repeatable): "
     "AGENCY:need|need.",
 )
-@click.option("--travel-km", type=float, default=25.0, show_default=True, help="Travel limit.")
+@click.option(
+    "--travel-km",
+    type=click.FloatRange(0, MAX_KM),
+    default=25.0,
+    show_default=True,
+    help="Travel limit.",
+)
 @click.option("--no-remote", is_flag=True, help="Phone and online delivery are not acceptable.")
 @click.option("--waitlist", is_flag=True, help="Accept a waitlist where no place is left.")
 @click.option("--reference", default=None, help="An opaque reference for the plan (not a name).")
@@ -133,7 +140,7 @@ def _availability(ledger: Path | None) -> AvailabilitySource | None:
     default=None,
     help="Where to write the cohort's plans (.jsonl or .csv); required with --file.",
 )
-@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True)
+@processes_option
 @click.option(
     "--ledger",
     "ledger_path",
@@ -207,7 +214,7 @@ def match(
             reference=reference,
         )
         plan = matcher.match(assessment, on=day)
-    except (NotFoundError, AssessmentError) as err:
+    except (NotFoundError, InvalidArgumentError) as err:  # an assessment, a place typed
         raise click.UsageError(_message(err)) from None
     except PathwaysError as err:
         _console(stderr=True).print(f"[red]error:[/] {err}")
