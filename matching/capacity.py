@@ -312,12 +312,15 @@ class Ledger:
         stale_after: timedelta = STALE_AFTER,
         today: date | None = None,
         timeout: float = 60.0,
+        read_only: bool = False,
     ) -> None:
         self.path = path
         self.stale_after = stale_after
         self.today = today
         self.timeout = timeout
-        self._conn: sqlite3.Connection | None = connect(path, create=create, timeout=timeout)
+        self._conn: sqlite3.Connection | None = connect(
+            path, create=create, timeout=timeout, read_only=read_only
+        )
 
     # ------------------------------------------------------------------------------ lifetime
     def close(self) -> None:

@@ -44,18 +44,19 @@ import csv
 import io
 import json
 import math
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from directory.csvsafe import csv_rows, read_csv_text
+from directory.csvsafe import csv_rows, escape_row, read_csv_text
 from directory.errors import InvalidArgumentError, PathwaysError
 from directory.jsonsafe import JsonError, loads
 from directory.problems import Problem, Report
 from matching.assessment import Assessment, Assessor, check_reference, parse_engaged
 
 if TYPE_CHECKING:
-    import os
     from collections.abc import Iterable, Iterator
 
     from directory.models import Directory
@@ -475,21 +476,36 @@ def write_plans(
     """Write plans to ``path`` as JSON Lines or CSV (see the module notes); returns how many.
 
     JSON Lines hold ``plan.model_dump(mode="json")``, one plan a line. CSV has the columns of
-    :data:`CSV_COLUMNS`, one row per referral, need already met, or need unmet.
+    :data:`CSV_COLUMNS`, one row per referral, need already met, or need unmet; a text cell that
+    a spreadsheet would run as a formula is written with a leading ``'``
+    (:func:`directory.csvsafe.escape_cell`).
+
+    The file appears whole or not at all: plans go to a temporary file beside ``path``, which
+    replaces ``path`` only once every plan is written (an error or a kill midway leaves ``path``
+    as it was).
     """
     file = Path(path)
     kind = fmt or cohort_format(file)
     count = 0
-    with file.open("w", encoding="utf-8", newline="") as out:
-        if kind == "jsonl":
-            for plan in plans:
-                out.write(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False))
-                out.write("\n")
-                count += 1
-        else:
-            writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="")
-            writer.writeheader()
-            for plan in plans:
-                writer.writerows(_plan_rows(plan))
-                count += 1
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            if kind == "jsonl":
+                for plan in plans:
+                    out.write(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False))
+                    out.write("\n")
+                    count += 1
+            else:
+                writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="")
+                writer.writeheader()
+                for plan in plans:
+                    writer.writerows(escape_row(row) for row in _plan_rows(plan))
+                    count += 1
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return count

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from directory.errors import InvalidArgumentError
 from matching.periods import FIRST_DAY, LAST_DAY, parse_period
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "DAY",
@@ -36,6 +39,7 @@ __all__ = [
     "max_processes",
     "period_callback",
     "processes_option",
+    "refuse_overwrite",
 ]
 
 #: Largest travel limit, in km (Great Britain is about 1,000 km long).
@@ -100,6 +104,24 @@ def check_period(value: str | None) -> str | None:
 def period_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """:func:`check_period` as a click option callback."""
     return check_period(value)
+
+
+def refuse_overwrite(output: Path, inputs: dict[str, Path | None], option: str) -> None:
+    """A usage error when ``output`` is one of the ``inputs`` (by option name) or holds one.
+
+    An output never overwrites an input: ``match --file c.csv --out c.csv`` would have replaced
+    the cohort with its plans.
+    """
+    target = output.resolve()
+    for name, given in inputs.items():
+        if given is None:
+            continue
+        source = given.resolve()
+        if target == source or (target.exists() and source.exists() and target.samefile(source)):
+            raise click.BadParameter(
+                f"{output} is the {name} input; an output never overwrites an input",
+                param_hint=option,
+            )
 
 
 def max_processes() -> int:

@@ -396,3 +396,151 @@ def test_the_last_day_counted_still_works() -> None:
     assert run("capacity", "--on", "2999-12-31", "--json").exit_code == 0
     far = run("gaps", "--synthetic", "5", "--period", "2999-W52", "--format", "json")
     assert far.exit_code == 0, far.output
+
+
+# ------------------------------------------------------------------- ledger files: recognised first
+
+
+def side_files(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir() if p.name != path.name)
+
+
+def wrong_tables(path: Path) -> None:
+    """A SQLite file with the ledger's application id and version but none of its tables."""
+    import sqlite3
+
+    from matching.ledger import APPLICATION_ID, SCHEMA_VERSION
+
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        f"""
+        CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);
+        INSERT INTO notes VALUES (1, 'x');
+        PRAGMA application_id = {APPLICATION_ID};
+        PRAGMA user_version = {SCHEMA_VERSION};
+        """
+    )
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("capacity", "--json"),
+        ("outcomes", "--json"),
+        ("cancel", "ref-1"),
+        ("match", "--needs", "debt", "--where", "March", "--age", "34"),
+    ],
+)
+def test_a_file_with_the_ledger_id_but_wrong_tables_is_refused_untouched(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    path = tmp_path / "ledger" / "other.sqlite"
+    path.parent.mkdir()
+    wrong_tables(path)
+    before = path.read_bytes()
+    result = run(*args, "--ledger", str(path))
+    assert result.exit_code == 1, result.output
+    assert "other.sqlite" in "".join(result.output.split())  # the refusal names the file
+    assert path.read_bytes() == before
+    assert side_files(path) == []
+
+
+def test_read_only_commands_leave_a_ledger_and_its_folder_as_they_were(tmp_path: Path) -> None:
+    from matching.capacity import Ledger
+
+    path = tmp_path / "ledger" / "ledger.sqlite"
+    path.parent.mkdir()
+    Ledger(path).close()
+    assert side_files(path) == []
+    before = path.read_bytes()
+    for args in (
+        ("capacity", "--json"),
+        ("outcomes", "--json"),
+        ("match", "--needs", "debt", "--where", "March", "--age", "34", "--json"),
+    ):
+        result = run(*args, "--ledger", str(path))
+        assert result.exit_code == 0, result.output
+        assert path.read_bytes() == before
+        assert side_files(path) == []
+
+
+def test_a_version_1_ledger_that_cannot_be_upgraded_is_named_and_unchanged(
+    tmp_path: Path,
+) -> None:
+    from directory.errors import LedgerError
+    from matching.capacity import Ledger
+    from tests.test_ledger import _v1_file
+
+    path = tmp_path / "old.sqlite"
+    _v1_file(path, [("a", "p", "2026-11", "2026-11-02T09:00:00+00:00", "lost")])
+    before = path.read_bytes()
+    with pytest.raises(LedgerError, match=r"old\.sqlite.*unknown status.*left unchanged"):
+        Ledger(path)
+    assert path.read_bytes() == before
+
+
+# ------------------------------------------------------------------ outputs never replace inputs
+
+
+@pytest.mark.parametrize("name", ["c.csv", "c.jsonl"])
+def test_match_out_never_overwrites_the_cohort(tmp_path: Path, name: str) -> None:
+    cohort = tmp_path / name
+    if name.endswith(".csv"):
+        cohort.write_text(COHORT_HEADER + "R1,debt,March,34\n", "utf-8")
+    else:
+        cohort.write_text('{"needs": "debt", "where": "March", "age": 34}\n', "utf-8")
+    before = cohort.read_bytes()
+    for out in (cohort, tmp_path / "." / name, tmp_path / "sub" / ".." / name):
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        result = run("match", "--file", str(cohort), "--out", str(out))
+        assert result.exit_code == 2, result.output
+        assert "never overwrites an input" in result.output
+        assert cohort.read_bytes() == before
+    link = tmp_path / ("link" + cohort.suffix)
+    link.symlink_to(cohort)
+    assert run("match", "--file", str(cohort), "--out", str(link)).exit_code == 2
+    assert cohort.read_bytes() == before
+
+
+def test_import_never_writes_into_its_base_directory(tmp_path: Path) -> None:
+    root = make_directory(tmp_path)
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps({"contents": [oruk_service()]}), "utf-8")
+    files = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    result = run("import", str(feed), "--out", str(root), "--dir", str(root), "--replace")
+    assert result.exit_code == 2
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == files
+
+
+def test_gaps_chart_never_overwrites_the_demand(tmp_path: Path) -> None:
+    counts = tmp_path / "counts.svg"
+    counts.write_text("district,need,period,count\nfenland,debt,2026-11,12\n", "utf-8")
+    before = counts.read_bytes()
+    assert run("gaps", "--demand", str(counts), "--chart", str(counts)).exit_code == 2
+    assert counts.read_bytes() == before
+
+
+def test_plans_appear_whole_or_not_at_all(tmp_path: Path) -> None:
+    from directory.errors import PathwaysError
+    from directory.loading import load
+    from matching.cohort import read_cohort, write_plans
+    from matching.match import Matcher
+
+    cohort = tmp_path / "c.csv"
+    cohort.write_text(COHORT_HEADER + "R1,debt,March,34\nR2,drugs,Wisbech,40\n", "utf-8")
+    matcher = Matcher(load())
+    rows, _ = read_cohort(cohort, matcher.assessor)
+    out = tmp_path / "plans.csv"
+    out.write_text("an older run\n", "utf-8")
+
+    def failing() -> object:
+        yield matcher.match(rows[0].assessment)
+        raise PathwaysError("the ledger went away")
+
+    with pytest.raises(PathwaysError):
+        write_plans(failing(), out)  # type: ignore[arg-type]
+    assert out.read_text("utf-8") == "an older run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv", "plans.csv"]
+    assert write_plans((matcher.match(r.assessment) for r in rows), out) == 2
+    assert out.read_text("utf-8").startswith("reference,district,need")

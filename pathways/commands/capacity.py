@@ -105,7 +105,7 @@ def capacity(
     source: AvailabilitySource
     ledger: Ledger | None = None
     if ledger_path is not None:
-        ledger = Ledger(ledger_path, create=False, stale_after=age)
+        ledger = Ledger(ledger_path, create=False, stale_after=age, read_only=True)
         source = ledger
     else:
         source = NominalCapacity(stale_after=age)
@@ -287,7 +287,7 @@ def outcomes(
     directory = load_or_exit(directory_path)
     first = start.date() if start is not None else None
     last = end.date() if end is not None else None
-    with Ledger(ledger_path, create=False) as ledger:
+    with Ledger(ledger_path, create=False, read_only=True) as ledger:
         rows = outcome_rows(ledger, directory, by=by, start=first, end=last)  # type: ignore[arg-type]
     published = [r.published(threshold) for r in rows]
     overall = total(rows).published(threshold) if rows else None

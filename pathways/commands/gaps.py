@@ -52,7 +52,13 @@ from pathways.gaps_report import (
     to_json,
     to_markdown,
 )
-from pathways.options import MAX_KM, MAX_PLACES, MAX_SYNTHETIC, period_callback
+from pathways.options import (
+    MAX_KM,
+    MAX_PLACES,
+    MAX_SYNTHETIC,
+    period_callback,
+    refuse_overwrite,
+)
 
 if TYPE_CHECKING:
     from directory.models import Directory
@@ -208,6 +214,8 @@ def gaps(
     directory = load_or_exit(directory_path)
     if chart is not None and chart.suffix.lower() not in (".svg", ".png"):
         raise click.BadParameter("the chart is an .svg or .png file", param_hint="--chart")
+    if chart is not None:
+        refuse_overwrite(chart, {"--demand": demand_path}, "--chart")
     if period is None and (synthetic is not None or (demand_path and not _is_counts(demand_path))):
         period = f"{date.today():%Y-%m}"
     try:

@@ -33,7 +33,7 @@ from matching.capacity import Ledger
 from matching.cohort import cohort_format, read_cohort, write_plans
 from matching.match import Matcher
 from pathways.cli import EXIT_DATA, dir_option, load_or_exit, print_report
-from pathways.options import DAY, MAX_KM, processes_option
+from pathways.options import DAY, MAX_KM, processes_option, refuse_overwrite
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -100,7 +100,7 @@ def _message(err: BaseException) -> str:
 
 
 def _availability(ledger: Path | None) -> AvailabilitySource | None:
-    return None if ledger is None else Ledger(ledger, create=False)
+    return None if ledger is None else Ledger(ledger, create=False, read_only=True)
 
 
 @click.command("match")
@@ -238,6 +238,7 @@ def _cohort(
         cohort_format(out)
     except PathwaysError as err:
         raise click.UsageError(str(err)) from None
+    refuse_overwrite(out, {"--file": path, "--ledger": ledger_path}, "--out")
     directory = load_or_exit(directory_path)
     err_console = _console(stderr=True)
     try:

@@ -13,8 +13,10 @@ from rich.console import Console
 from rich.table import Table
 
 from directory.dumping import dump
+from directory.loading import default_path
 from directory.oruk import import_oruk_file, write_json_export, write_tabular_export
 from pathways.cli import dir_option, load_or_exit, translate_errors
+from pathways.options import refuse_overwrite
 
 if TYPE_CHECKING:
     from directory.problems import Report
@@ -76,6 +78,7 @@ def import_(file: Path, out: Path, replace: bool, directory_path: Path | None) -
     Needs and localities come from the base directory (--dir). Every value that cannot be
     carried is reported; with any error nothing is written and the exit code is 1.
     """
+    refuse_overwrite(out, {"--dir": directory_path or default_path(), "FILE": file}, "--out")
     base = load_or_exit(directory_path)
     imported, report = import_oruk_file(file, base=base)
     errors = Console(stderr=True, highlight=False)
