@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from directory.csvsafe import csv_rows, read_csv_text
+from directory.csvsafe import csv_rows, escape_cell, escape_row, read_csv_text
 from directory.errors import DataError, InvalidArgumentError
 from directory.models import COHORTS, DISPOSALS, GENDERS, OFFENCES
 from directory.problems import Problem, Report
@@ -518,7 +518,8 @@ def write_counts(demand: Demand, path: str | Path) -> None:
         writer.writerow(COUNT_COLUMNS)
         for k, count in demand.rows:
             writer.writerow(
-                (
+                escape_cell(cell) if isinstance(cell, str) else cell
+                for cell in (
                     k.district,
                     k.need,
                     demand.period,
@@ -658,17 +659,19 @@ def write_cohort(people: Iterable[SyntheticPerson], path: str | Path) -> None:
         writer.writeheader()
         for n, p in enumerate(people, start=1):
             writer.writerow(
-                {
-                    "reference": f"SYN-{n:06d}",
-                    "needs": ";".join(p.needs),
-                    "where": f"{p.lat:.5f}, {p.lon:.5f}",
-                    "age": p.age,
-                    "gender": p.gender or "",
-                    "cohorts": ";".join(sorted(p.cohorts)),
-                    "offence": p.offence or "",
-                    "disposal": p.disposal or "",
-                    "travel_km": f"{p.travel_km:g}",
-                    "accept_remote": "yes" if p.accept_remote else "no",
-                    "accept_waitlist": "no",
-                }
+                escape_row(
+                    {
+                        "reference": f"SYN-{n:06d}",
+                        "needs": ";".join(p.needs),
+                        "where": f"{p.lat:.5f}, {p.lon:.5f}",
+                        "age": p.age,
+                        "gender": p.gender or "",
+                        "cohorts": ";".join(sorted(p.cohorts)),
+                        "offence": p.offence or "",
+                        "disposal": p.disposal or "",
+                        "travel_km": f"{p.travel_km:g}",
+                        "accept_remote": "yes" if p.accept_remote else "no",
+                        "accept_waitlist": "no",
+                    }
+                )
             )

@@ -544,3 +544,68 @@ def test_plans_appear_whole_or_not_at_all(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv", "plans.csv"]
     assert write_plans((matcher.match(r.assessment) for r in rows), out) == 2
     assert out.read_text("utf-8").startswith("reference,district,need")
+
+
+# -------------------------------------------------------------------------- CSV formula injection
+
+FORMULAS = ["=cmd|'/Ccalc'!A0", "+SUM(1+1)", "@SUM(1)", "-2+3+cmd|'/Ccalc'!D2", "'=1"]
+
+
+def test_formula_references_are_neutralised_in_plans_csv_and_read_back(tmp_path: Path) -> None:
+    import csv
+
+    from directory.csvsafe import FORMULA_START, unescape_cell
+
+    cohort = tmp_path / "c.csv"
+    with cohort.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["reference", "needs", "where", "age"])
+        for ref in FORMULAS:  # written as a spreadsheet user would type them: unescaped
+            writer.writerow([ref, "debt", "March", 34])
+    out = tmp_path / "plans.csv"
+    result = run("match", "--file", str(cohort), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c[:1] in FORMULA_START]
+    assert sorted({unescape_cell(r[0]) for r in rows[1:]}) == sorted(
+        # a cell typed with a leading ' is read as the spreadsheet shows it: without the '
+        {ref if not ref.startswith("'") else ref[1:] for ref in FORMULAS}
+    )
+
+
+def test_hostile_directory_names_are_neutralised_in_the_oruk_csv_export(tmp_path: Path) -> None:
+    import csv
+
+    from directory.csvsafe import FORMULA_START, unescape_cell
+
+    name = '=HYPERLINK("https://evil.example/","click")'
+    hostile = agency(name=name)
+    root = make_directory(tmp_path, agencies={"housing-help": hostile})
+    out = tmp_path / "csv"
+    result = run("export", "--dir", str(root), "--format", "oruk-csv", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    found = []
+    for table in out.glob("*.csv"):
+        with table.open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                assert not [c for c in row if c[:1] in FORMULA_START], (table.name, row)
+                found += [c for c in row if unescape_cell(c) == name]
+    assert found == ["'" + name]
+
+
+def test_counts_and_cohorts_written_by_pathways_read_back_unchanged(tmp_path: Path) -> None:
+    from directory.loading import load
+    from matching.cohort import read_cohort
+    from matching.demand import synthetic_cohort, write_cohort
+
+    d = load()
+    people = synthetic_cohort(d, 30, seed=7)
+    path = tmp_path / "cohort.csv"
+    write_cohort(people, path)
+    rows, report = read_cohort(path, d)
+    assert report.ok
+    assert [(r.assessment.district, r.assessment.needs) for r in rows] == [
+        (p.district, tuple(p.needs)) for p in people
+    ]
