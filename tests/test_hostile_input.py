@@ -609,3 +609,17 @@ def test_counts_and_cohorts_written_by_pathways_read_back_unchanged(tmp_path: Pa
     assert [(r.assessment.district, r.assessment.needs) for r in rows] == [
         (p.district, tuple(p.needs)) for p in people
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000 + "]" * 100_000, '{"referrals": NaN}', '{"referrals": [], "referrals": []}'],
+)
+def test_book_refuses_a_hostile_plan_file_as_usage(tmp_path: Path, text: str) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(text, "utf-8")
+    ledger = tmp_path / "ledger.sqlite"
+    result = run("book", str(plan), "--ledger", str(ledger))
+    assert result.exit_code == 2
+    assert "is not a plan" in result.output
+    assert not ledger.exists()

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from directory.errors import InvalidArgumentError, PlaceFullError
+from directory.jsonsafe import loads
 from matching.capacity import (
     STALE_AFTER,
     Ledger,
@@ -217,7 +218,7 @@ def book(
     pathway has no place: then nothing is booked.
     """
     try:
-        data = json.loads(plan_file.read_text(encoding="utf-8"))
+        data = loads(plan_file.read_text(encoding="utf-8"))  # budgets: directory.jsonsafe
         request = booking_request(data)
     except (ValueError, InvalidArgumentError) as err:
         raise click.UsageError(f"{plan_file} is not a plan: {err}") from None
