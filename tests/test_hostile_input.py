@@ -623,3 +623,11 @@ def test_book_refuses_a_hostile_plan_file_as_usage(tmp_path: Path, text: str) ->
     assert result.exit_code == 2
     assert "is not a plan" in result.output
     assert not ledger.exists()
+
+
+@pytest.mark.parametrize("start", ["\r", "\x00", '"'])
+def test_a_counts_header_that_csv_cannot_read_is_a_data_problem(tmp_path: Path, start: str) -> None:
+    """Found by tests/test_fuzz.py: the header sniffing of gaps --demand raised csv.Error."""
+    counts = tmp_path / "counts.csv"
+    counts.write_text(start + "district,need,period,count\r\nfenland,debt,2026-11,12\r\n", "utf-8")
+    assert run("gaps", "--demand", str(counts), "--format", "json").exit_code == 1

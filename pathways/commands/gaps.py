@@ -97,7 +97,10 @@ def _is_counts(path: Path) -> bool:
         return False
     with path.open("rb") as f:  # the header only; the reader reports bad bytes with a line
         first = f.readline(65_536).decode("utf-8-sig", errors="replace")
-    header = next(csv.reader([first]), [])
+    try:
+        header = next(csv.reader(first.splitlines()[:1]), [])
+    except csv.Error:  # a NUL or a stray quote: the cohort reader reports it with its line
+        return False
     return "count" in [h.strip() for h in header]
 
 
