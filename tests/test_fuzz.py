@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from directory.loading import default_path
@@ -88,10 +88,11 @@ class Run:
             if result.exception is not None and not isinstance(result.exception, SystemExit):
                 raise AssertionError(f"exception from {args}") from result.exception
             assert result.exit_code in (0, 1, 2), (result.exit_code, args, output[-3000:])
-            done_code = result.exit_code
             assert "Traceback" not in output
-            return done_code, output
+            event(f"exit {result.exit_code} (in-process)")
+            return result.exit_code, output
         assert "Traceback" not in output, output[-3000:]
+        event(f"exit {done.returncode} (subprocess)")
         return done.returncode, output
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from directory.loading import read_directory
 from pathways.cli import main
@@ -631,3 +633,14 @@ def test_a_counts_header_that_csv_cannot_read_is_a_data_problem(tmp_path: Path, 
     counts = tmp_path / "counts.csv"
     counts.write_text(start + "district,need,period,count\r\nfenland,debt,2026-11,12\r\n", "utf-8")
     assert run("gaps", "--demand", str(counts), "--format", "json").exit_code == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_the_formula_escape_is_one_to_one_and_leaves_no_formula(value: str) -> None:
+    from directory.csvsafe import FORMULA_START, escape_cell, unescape_cell
+
+    escaped = escape_cell(value)
+    assert unescape_cell(escaped) == value
+    assert escaped[:1] not in FORMULA_START
+    assert escaped == value or escaped == "'" + value
