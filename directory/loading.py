@@ -151,6 +151,12 @@ class _Builder:
         except FileNotFoundError:
             self.add("missing-file", f"{relative} is missing", relative)
             return None
+        except OSError as err:
+            self.add("unreadable-file", f"{relative} cannot be read: {err.strerror}", relative)
+            return None
+        if not path.is_file():
+            self.add("unreadable-file", f"{relative} is a folder, not a file", relative)
+            return None
         if size > MAX_FILE_BYTES:
             self.add(
                 "file-too-large",
@@ -158,7 +164,11 @@ class _Builder:
                 relative,
             )
             return None
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            self.add("unreadable-file", f"{relative} cannot be read: {err.strerror}", relative)
+            return None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as err:

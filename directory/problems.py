@@ -45,6 +45,11 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         "A file is larger than the limit",
         "Split the agency into smaller files or remove pasted content.",
     ),
+    "unreadable-file": (
+        "error",
+        "A file cannot be read (a folder, or no permission)",
+        "Make it a plain readable file, or move it out of the directory folder.",
+    ),
     "not-utf8": (
         "error",
         "A file is not UTF-8 text",
@@ -214,6 +219,21 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         "List it under a pathway's sites or remove it.",
     ),
     # Open Referral UK import (directory.oruk): ``field`` holds the JSON pointer of the value
+    "json-syntax": (
+        "error",
+        "A JSON text cannot be parsed",
+        "Check the brackets, commas and quotes near the line shown.",
+    ),
+    "json-too-deep": (
+        "error",
+        "JSON nested deeper than the limit (64 levels)",
+        "An Open Referral document nests a few levels; check the exporting system.",
+    ),
+    "json-number": (
+        "error",
+        "A JSON number that is not finite or has too many digits",
+        "Write numbers as plain decimals of at most 19 digits; JSON has no NaN or Infinity.",
+    ),
     "oruk-invalid": (
         "error",
         "An Open Referral UK document or record that cannot be read",

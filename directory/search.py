@@ -17,13 +17,16 @@ from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz import fuzz
 
-from directory.errors import UnknownNeedError
+from directory.errors import InvalidArgumentError, UnknownNeedError
 from directory.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
     from directory.models import Directory
 
-__all__ = ["Hit", "search"]
+__all__ = ["MAX_QUERY_CHARS", "Hit", "search"]
+
+#: Longest search text: fuzzy scoring costs grow with its length (100 KB took 28 s).
+MAX_QUERY_CHARS = 200
 
 _WORD = re.compile(r"[^a-z0-9]+")
 _OTHER_NEED = 80.0  # the most a need scores when the text names another need
@@ -80,6 +83,10 @@ def search(directory: Directory, text: str, *, limit: int = 20, cutoff: float = 
     >>> hits["alcohol"], hits["aspire-alcohol-treatment"], hits["offence_specific_awareness"]
     (100.0, 95.0, 80.0)
     """
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidArgumentError(
+            f"a search of {len(text):,} characters; the limit is {MAX_QUERY_CHARS}"
+        )
     query = _norm(text)
     if not query:
         return []

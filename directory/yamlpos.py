@@ -8,7 +8,14 @@ needs and an attacker could abuse:
 * aliases (``*ref``): a billion-laughs document is refused at the first repeated node, in linear
   time and memory, before anything is expanded;
 * tags other than the standard scalar ones (``!!python/object`` and friends);
-* duplicate keys, non-scalar keys, and nesting deeper than :data:`MAX_DEPTH`.
+* duplicate keys, non-scalar keys, and nesting deeper than :data:`MAX_DEPTH`;
+* control characters, reported with their line before the parser sees them.
+
+The nesting depth is measured on libyaml's event stream (an iterative parser with its own stack)
+*before* any node is composed: composing is recursive in C, and 50,000 nested ``[`` would overflow
+the C stack and kill the process. A scalar that its tag cannot hold (``2026-13-45``, ``!!int x12``)
+is kept as the text written when the tag was implied, so the field's own check reports it with its
+line; an explicit tag that cannot hold its value is a ``yaml-tag`` error at that line.
 
 >>> value, marks = parse("name: Outside Links\\npathways:\\n  - id: a\\n", "x.yaml")
 >>> value
@@ -23,12 +30,15 @@ directory.yamlpos.YamlError: duplicate key 'a' (first at line 1)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from directory.errors import PathwaysError
 
@@ -38,6 +48,9 @@ MAX_DEPTH = 50
 Path = tuple[str | int, ...]
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# what YAML 1.1 allows in a stream: tab, line feed, carriage return, printable characters, NEL,
+# and the rest of Unicode but surrogates and the two non-characters U+FFFE, U+FFFF
+_NOT_ALLOWED = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _PLAIN_TAGS = frozenset(
     "tag:yaml.org,2002:" + t
     for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
@@ -78,6 +91,21 @@ class _Walker:
                 return self.marks[path[:end]]
         return None
 
+    def scalar(self, node: ScalarNode) -> Any:
+        """The scalar's value; its text when an implied tag cannot hold it (``2026-02-30``)."""
+        try:
+            return self.constructor.construct_object(node)
+        except (ValueError, OverflowError, ArithmeticError, yaml.YAMLError) as err:
+            implied = Resolver().resolve(  # type: ignore[no-untyped-call]
+                ScalarNode, node.value, (True, False)
+            )
+            if not node.style and implied == node.tag:
+                return node.value
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise YamlError(
+                "yaml-tag", f"{node.value[:40]!r} is not a valid {kind}: {err}", _mark(node)
+            ) from None
+
     def walk(self, node: Node, path: Path, depth: int) -> Any:
         if id(node) in self.seen:  # libyaml hands an alias back as the anchored node itself
             raise YamlError("yaml-alias", "anchors and aliases are not allowed", self._near(path))
@@ -88,7 +116,7 @@ class _Walker:
             raise YamlError("yaml-tag", f"tag {node.tag!r} is not allowed", _mark(node))
         self.marks.setdefault(path, _mark(node))
         if isinstance(node, ScalarNode):
-            return self.constructor.construct_object(node)
+            return self.scalar(node)
         if isinstance(node, SequenceNode):
             return [self.walk(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -115,6 +143,22 @@ class _Walker:
         raise YamlError("yaml-syntax", "unexpected YAML node", _mark(node))  # pragma: no cover
 
 
+def _check_depth(text: str, file: str) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` from the event stream, before composing."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                where = Mark(mark.line + 1, mark.column + 1) if mark is not None else None
+                raise YamlError(
+                    "yaml-syntax", f"{file}: nested more than {MAX_DEPTH} levels", where
+                )
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
 def parse(text: str, file: str) -> tuple[Any, dict[Path, Mark]]:
     """Parse one YAML document; return the plain value and the mark of every path in it.
 
@@ -122,7 +166,17 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path, Mark]]:
     code (``yaml-syntax``, ``yaml-alias``, ``yaml-tag``, ``duplicate-key``, ``non-string-key``,
     ``empty-file``).
     """
+    bad = _NOT_ALLOWED.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        raise YamlError(
+            "yaml-syntax",
+            f"{file}: control character U+{ord(bad.group()):04X} is not allowed",
+            Mark(line, column),
+        )
     try:
+        _check_depth(text, file)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark

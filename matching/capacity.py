@@ -326,12 +326,13 @@ class Ledger:
         stale_after: timedelta = STALE_AFTER,
         today: date | None = None,
         timeout: float = 60.0,
+        read_only: bool = False,
     ) -> None:
         self.path = redact(str(path)) if is_url(path) else path
         self.stale_after = stale_after
         self.today = today
         self.timeout = timeout
-        self.store: Store = open_store(path, create=create, timeout=timeout)
+        self.store: Store = open_store(path, create=create, timeout=timeout, read_only=read_only)
 
     # ------------------------------------------------------------------------------ lifetime
     def close(self) -> None:

@@ -41,18 +41,22 @@ per referral, need already met, or need unmet).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from directory.csvsafe import csv_rows, escape_row, read_csv_text
 from directory.errors import AssessmentError, InvalidArgumentError, PathwaysError
+from directory.jsonsafe import JsonError, loads
 from directory.problems import Problem, Report
 from matching.assessment import Assessment, Assessor, check_reference, parse_engaged
 
 if TYPE_CHECKING:
-    import os
     from collections.abc import Iterable, Iterator, Sequence
 
     from directory.models import Directory
@@ -138,19 +142,13 @@ def cohort_format(path: str | os.PathLike[str]) -> str:
 def _records(path: Path, fmt: str, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line, record) of every row that has the shape of a row; problems for the others."""
     name = str(path)
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except FileNotFoundError:
-        problems.append(Problem("missing-file", f"{name} does not exist", file=name))
+    text = read_csv_text(path, problems, file=name)
+    if text is None:
         return
-    with handle:
-        try:
-            if fmt == "jsonl":
-                yield from _jsonl(handle, name, problems)
-            else:
-                yield from _csv(handle, name, problems)
-        except UnicodeDecodeError:
-            problems.append(Problem("not-utf8", f"{name} is not UTF-8 text", file=name))
+    if fmt == "jsonl":
+        yield from _jsonl(io.StringIO(text, newline=""), name, problems)
+    else:
+        yield from _csv(text, name, problems)
 
 
 def _jsonl(
@@ -160,12 +158,10 @@ def _jsonl(
         if not text.strip():
             continue
         try:
-            value = json.loads(text)
-        except json.JSONDecodeError as err:
+            value = loads(text)
+        except JsonError as err:
             problems.append(
-                Problem(
-                    "cohort-syntax", f"not JSON: {err.msg}", file=name, line=line, column=err.colno
-                )
+                Problem("cohort-syntax", err.message, file=name, line=line, column=err.column)
             )
             continue
         if not isinstance(value, dict):
@@ -189,15 +185,13 @@ def _jsonl(
             yield line, value
 
 
-def _csv(
-    handle: Iterable[str], name: str, problems: list[Problem]
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.reader(handle)
-    try:
-        header = next(reader)
-    except StopIteration:
+def _csv(text: str, name: str, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    rows = csv_rows(text, name, "cohort-syntax", problems)
+    first = next(rows, None)
+    if first is None:
         problems.append(Problem("empty-file", f"{name} is empty", file=name))
         return
+    header = first[1]
     columns = [h.strip().lower() for h in header]
     bad = False
     for i, column in enumerate(columns, start=1):
@@ -229,15 +223,7 @@ def _csv(
         )
     if bad:
         return
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as err:
-            problems.append(Problem("cohort-syntax", str(err), file=name, line=line))
-            continue
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):
@@ -256,6 +242,12 @@ def _csv(
 def _reference(record: dict[str, Any]) -> str | None:
     ref = record.get("reference")
     return ref if isinstance(ref, str) and ref.strip() else None
+
+
+def _short(value: Any) -> str:
+    """A value as JSON for a message, cut to 40 characters."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _text(value: Any) -> str | None:
@@ -297,7 +289,7 @@ def _row(
     def field(column: str, read: Any) -> None:
         try:
             values[column] = read()
-        except (PathwaysError, ValueError) as err:
+        except (PathwaysError, ValueError, TypeError) as err:
             errors.append((column, str(err)))
 
     for column in REQUIRED:
@@ -317,8 +309,8 @@ def _row(
 
     def age() -> int:
         raw = record["age"]
-        if isinstance(raw, bool):
-            raise InvalidArgumentError(f"age {raw!r} is not a whole number")
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            raise InvalidArgumentError(f"age {_short(raw)} is not a whole number")
         try:
             number = float(raw) if not isinstance(raw, int) else raw
         except ValueError:
@@ -339,10 +331,14 @@ def _row(
         raw = record.get("engaged")
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return {}
+        if not isinstance(raw, str | dict):
+            raise InvalidArgumentError(
+                f"engaged {_short(raw)} is not text or an object of agency: needs"
+            )
         given = (
             parse_engaged(raw)
             if isinstance(raw, str)
-            else {str(k): tuple(_words(v)) for k, v in dict(raw).items()}
+            else {str(k): tuple(_words(v)) for k, v in raw.items()}
         )
         out: dict[str, tuple[str, ...]] = {}
         for agency, words in given.items():
@@ -482,23 +478,38 @@ def write_plans(
     """Write plans to ``path`` as JSON Lines or CSV (see the module notes); returns how many.
 
     JSON Lines hold ``plan.model_dump(mode="json")``, one plan a line. CSV has the columns of
-    :data:`CSV_COLUMNS`, one row per referral, need already met, or need unmet.
+    :data:`CSV_COLUMNS`, one row per referral, need already met, or need unmet; a text cell that
+    a spreadsheet would run as a formula is written with a leading ``'``
+    (:func:`directory.csvsafe.escape_cell`).
+
+    The file appears whole or not at all: plans go to a temporary file beside ``path``, which
+    replaces ``path`` only once every plan is written (an error or a kill midway leaves ``path``
+    as it was).
     """
     file = Path(path)
     kind = fmt or cohort_format(file)
     count = 0
-    with file.open("w", encoding="utf-8", newline="") as out:
-        if kind == "jsonl":
-            for plan in plans:
-                out.write(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False))
-                out.write("\n")
-                count += 1
-        else:
-            writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="")
-            writer.writeheader()
-            for plan in plans:
-                writer.writerows(_plan_rows(plan))
-                count += 1
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            if kind == "jsonl":
+                for plan in plans:
+                    out.write(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False))
+                    out.write("\n")
+                    count += 1
+            else:
+                writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="")
+                writer.writeheader()
+                for plan in plans:
+                    writer.writerows(escape_row(row) for row in _plan_rows(plan))
+                    count += 1
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return count
 
 

@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from directory.csvsafe import csv_rows, escape_cell, escape_row, read_csv_text
 from directory.errors import DataError, InvalidArgumentError
 from directory.models import COHORTS, DISPOSALS, GENDERS, OFFENCES
 from directory.problems import Problem, Report
@@ -362,12 +363,12 @@ def read_counts(path: str | Path, directory: Directory) -> dict[str, Demand]:
     file = str(path)
     problems: list[Problem] = []
     rows: dict[str, list[tuple[DemandKey, int]]] = {}
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(Report((Problem("not-utf8", "not UTF-8 text", file=file),))) from None
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in reader.fieldnames or []]
+    text = read_csv_text(path, problems, file=file)
+    if text is None:
+        raise DataError(Report.of(problems))
+    lines = csv_rows(text, file, "invalid-value", problems)
+    first = next(lines, None)
+    header = [h.strip() for h in (first[1] if first is not None else [])]
     missing = [c for c in _REQUIRED if c not in header]
     unknown = [c for c in header if c not in COUNT_COLUMNS]
     for c in missing:
@@ -385,8 +386,21 @@ def read_counts(path: str | Path, directory: Directory) -> dict[str, Demand]:
         )
     if missing:
         raise DataError(Report.of(problems))
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+    for line, cells in lines:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            problems.append(
+                _problem(
+                    "invalid-value",
+                    f"{len(cells)} values where the header has {len(header)} columns",
+                    file,
+                    line,
+                    header[-1],
+                )
+            )
+            continue
+        row = {k: v.strip() for k, v in zip(header, cells, strict=False)}
         found = _row(row, directory, file, line)
         if isinstance(found, list):
             problems.extend(found)
@@ -423,7 +437,11 @@ def _row(
         )
     count = _whole(row.get("count", ""))
     if count is None:
-        invalid("count", f"count {row.get('count', '')!r} is not a whole number 0 or more")
+        invalid(
+            "count",
+            f"count {row.get('count', '')[:30]!r} is not a whole number 0 or more",
+            f"Counts are whole numbers from 0 to {MAX_COUNT:,}.",
+        )
     age = None
     if row.get("age"):
         age = _whole(row["age"])
@@ -466,8 +484,16 @@ def _row(
     return period, key, count
 
 
+#: Largest count in a counts table (a national year is about 200,000 disposals).
+MAX_COUNT = 10_000_000
+
+
 def _whole(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    """A whole number from 0 to :data:`MAX_COUNT` written in ASCII digits, else None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_COUNT)):
+        return None
+    number = int(text)
+    return number if number <= MAX_COUNT else None
 
 
 def write_counts(demand: Demand, path: str | Path) -> None:
@@ -492,7 +518,8 @@ def write_counts(demand: Demand, path: str | Path) -> None:
         writer.writerow(COUNT_COLUMNS)
         for k, count in demand.rows:
             writer.writerow(
-                (
+                escape_cell(cell) if isinstance(cell, str) else cell
+                for cell in (
                     k.district,
                     k.need,
                     demand.period,
@@ -632,17 +659,19 @@ def write_cohort(people: Iterable[SyntheticPerson], path: str | Path) -> None:
         writer.writeheader()
         for n, p in enumerate(people, start=1):
             writer.writerow(
-                {
-                    "reference": f"SYN-{n:06d}",
-                    "needs": ";".join(p.needs),
-                    "where": f"{p.lat:.5f}, {p.lon:.5f}",
-                    "age": p.age,
-                    "gender": p.gender or "",
-                    "cohorts": ";".join(sorted(p.cohorts)),
-                    "offence": p.offence or "",
-                    "disposal": p.disposal or "",
-                    "travel_km": f"{p.travel_km:g}",
-                    "accept_remote": "yes" if p.accept_remote else "no",
-                    "accept_waitlist": "no",
-                }
+                escape_row(
+                    {
+                        "reference": f"SYN-{n:06d}",
+                        "needs": ";".join(p.needs),
+                        "where": f"{p.lat:.5f}, {p.lon:.5f}",
+                        "age": p.age,
+                        "gender": p.gender or "",
+                        "cohorts": ";".join(sorted(p.cohorts)),
+                        "offence": p.offence or "",
+                        "disposal": p.disposal or "",
+                        "travel_km": f"{p.travel_km:g}",
+                        "accept_remote": "yes" if p.accept_remote else "no",
+                        "accept_waitlist": "no",
+                    }
+                )
             )

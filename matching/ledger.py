@@ -368,8 +368,47 @@ def _create(path: Path, *, timeout: float) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _read_only(path: Path, *, timeout: float) -> sqlite3.Connection:
+    """A connection that writes nothing: no journal mode switch, no new ``-wal``/``-shm`` files.
+
+    With no ``-wal`` file beside it the ledger is quiescent and is opened ``immutable`` (SQLite
+    then makes no side files at all); with one, a writer may be at work, so it is opened
+    ``mode=ro`` and reads through the ``-wal`` and ``-shm`` that are already there.
+    """
+    wal = path.with_name(path.name + "-wal")
+    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    return sqlite3.connect(
+        f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=timeout, isolation_level=None
+    )
+
+
+def _recognise(path: Path, *, timeout: float) -> None:
+    """Refuse, through a read-only connection, a file with the ledger's header but not its
+    tables; nothing is written to the file before it is known to be a ledger."""
+    try:
+        conn = _read_only(path, timeout=timeout)
+        try:
+            tables = {
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as err:
+        raise LedgerError(f"{path} is damaged or not a ledger: {err}; left unchanged") from None
+    if "referral" not in tables:
+        raise LedgerError(
+            f"{path} is not a ledger: it carries the ledger's application id but has no "
+            "referral table; left unchanged"
+        )
+
+
 def connect(
-    path: str | os.PathLike[str], *, create: bool = True, timeout: float = 60.0
+    path: str | os.PathLike[str],
+    *,
+    create: bool = True,
+    timeout: float = 60.0,
+    read_only: bool = False,
 ) -> sqlite3.Connection:
     """Open (or create) the ledger at ``path``; upgrade an older schema; refuse anything else.
 
@@ -377,17 +416,24 @@ def connect(
     transactions with :func:`immediate`. ``timeout`` is how long a writer waits for the lock.
 
     Raises :class:`~directory.errors.LedgerError` for a missing file when ``create`` is False, a
-    file that is not SQLite, a SQLite file of another application, or a newer schema; the file is
-    not modified in any of these cases.
+    file that is not SQLite, a SQLite file of another application, one with the ledger's header
+    but not its tables, or a newer schema; the file is not modified in any of these cases: it is
+    recognised through a read-only connection before it is opened for writing.
+
+    ``read_only`` (for commands that only read, such as ``pathways capacity``) returns a
+    connection that cannot write and leaves no ``-wal``/``-shm`` files behind; a ledger of an
+    older schema is still upgraded first (that needs writing, once).
     """
     path = Path(path)
     try:
-        return _connect(path, create=create, timeout=timeout)
+        return _connect(path, create=create, timeout=timeout, read_only=read_only)
     except OSError as err:
         raise LedgerError(f"cannot open the ledger {path}: {err.strerror or err}") from None
 
 
-def _connect(path: Path, *, create: bool, timeout: float) -> sqlite3.Connection:
+def _connect(
+    path: Path, *, create: bool, timeout: float, read_only: bool = False
+) -> sqlite3.Connection:
     if not path.exists():
         if not create:
             raise LedgerError(f"no ledger at {path}")
@@ -408,6 +454,9 @@ def _connect(path: Path, *, create: bool, timeout: float) -> sqlite3.Connection:
         version = _check_header(path)
         if version is None:  # pragma: no cover - initialising wrote the header
             raise LedgerError(f"{path} could not be made a ledger")
+    _recognise(path, timeout=timeout)
+    if read_only and version == SCHEMA_VERSION:
+        return _read_only(path, timeout=timeout)
     conn = _open(path, timeout=timeout)
     try:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -447,7 +496,10 @@ def _upgrade(conn: sqlite3.Connection, path: Path) -> None:
             migrate = MIGRATIONS.get(version)
             if migrate is None:
                 raise LedgerError(f"{path}: no upgrade from ledger schema version {version}")
-            migrate(conn)
+            try:
+                migrate(conn)
+            except LedgerError as err:  # rolled back: the file is as it was
+                raise LedgerError(f"{path}: {err}; left unchanged") from None
             version += 1
         conn.execute(f"PRAGMA user_version = {version}")
 
@@ -463,11 +515,20 @@ class SqliteStore:
 
     kind = "sqlite"
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool, timeout: float) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool,
+        timeout: float,
+        read_only: bool = False,
+    ) -> None:
         self.where = os.fspath(path)
         self.timeout = timeout
         self.trace: Callable[[str], None] | None = None
-        self._conn: sqlite3.Connection | None = connect(path, create=create, timeout=timeout)
+        self._conn: sqlite3.Connection | None = connect(
+            path, create=create, timeout=timeout, read_only=read_only
+        )
 
     @property
     def _db(self) -> sqlite3.Connection:

@@ -28,7 +28,7 @@ from typing import Literal, get_args
 
 from directory.errors import InvalidArgumentError
 
-__all__ = ["PERS", "Per", "Period", "parse_period", "period_of"]
+__all__ = ["FIRST_DAY", "LAST_DAY", "PERS", "Per", "Period", "parse_period", "period_of"]
 
 Per = Literal["week", "month", "quarter"]
 #: The kinds of period, shortest first.
@@ -104,6 +104,12 @@ def period_of(on: date, per: Per) -> Period:
     raise InvalidArgumentError(f"unknown period {per!r}; use week, month or quarter")
 
 
+#: First and last days a period may hold: a date library overflows at year 9999, and no
+#: referral is planned that far away.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
 def parse_period(key: str) -> Period:
     """The period a key names: ``2026-W48``, ``2026-11`` or ``2026-Q4``.
 
@@ -119,6 +125,10 @@ def parse_period(key: str) -> Period:
     if match is None:
         raise bad
     year, week, quarter, month = match.groups()
+    if not FIRST_DAY.year <= int(year) <= LAST_DAY.year:
+        raise InvalidArgumentError(
+            f"{key!r} is outside the years {FIRST_DAY.year} to {LAST_DAY.year}"
+        )
     try:
         if week is not None:
             period = period_of(date.fromisocalendar(int(year), int(week), 1), "week")

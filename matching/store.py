@@ -104,11 +104,15 @@ def redact(target: str) -> str:
     return _PASSWORD.sub(r"\1***@", target)
 
 
-def open_store(target: str | os.PathLike[str], *, create: bool, timeout: float) -> Store:
+def open_store(
+    target: str | os.PathLike[str], *, create: bool, timeout: float, read_only: bool = False
+) -> Store:
     """Open the ledger at ``target``: a ``postgresql://`` URL or an SQLite file path.
 
     See :func:`matching.ledger.connect` and :func:`matching.ledger_pg.connect` for creation,
     upgrades and refusals. ``timeout`` is how many seconds a writer waits for a lock.
+    ``read_only`` (SQLite) opens a connection that writes nothing and leaves no side files; a
+    PostgreSQL server needs no such care (reading changes no file of the caller's).
     """
     if is_url(target):
         try:
@@ -121,4 +125,4 @@ def open_store(target: str | os.PathLike[str], *, create: bool, timeout: float) 
         return PostgresStore(str(target), create=create, timeout=timeout)
     from matching.ledger import SqliteStore
 
-    return SqliteStore(target, create=create, timeout=timeout)
+    return SqliteStore(target, create=create, timeout=timeout, read_only=read_only)

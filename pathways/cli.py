@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import click
 from click.core import ParameterSource
 
-from directory.errors import DataError, NotFoundError, PathwaysError
+from directory.errors import DataError, InvalidArgumentError, NotFoundError, PathwaysError
 from directory.loading import default_path, read_directory
 from directory.search import search as search_directory
 from pathways.console import (
@@ -27,6 +27,7 @@ from pathways.console import (
     problem_where,
     shown_path,
 )
+from pathways.options import DAY
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -186,7 +187,7 @@ def main(ctx: click.Context) -> None:
 )
 @click.option(
     "--today",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     help="Date to judge staleness against (default: today).",
 )
@@ -267,7 +268,10 @@ def show(kind: str, ident: str, directory_path: Path | None, as_json: bool) -> N
 def search(text: tuple[str, ...], directory_path: Path | None, limit: int, as_json: bool) -> None:
     """Fuzzy search over need synonyms, agency and pathway names and descriptions."""
     directory = load_or_exit(directory_path)
-    hits = search_directory(directory, " ".join(text), limit=limit)
+    try:
+        hits = search_directory(directory, " ".join(text), limit=limit)
+    except InvalidArgumentError as err:  # a search longer than the limit
+        raise click.UsageError(str(err)) from None
     if as_json:
         click.echo(
             json.dumps(

@@ -604,3 +604,154 @@ def flow_networks(
         costs=tuple(arc_costs),
         n_hubs=n_hubs,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile mutations of input files (tests/test_fuzz.py): what other people's systems and editors
+# send. Text-level edits (deletions, duplications, truncation, binary, NUL, unicode, deep nesting,
+# extreme numbers and dates) and tree-level edits of parsed YAML/JSON (type swaps, dropped and
+# duplicated keys).
+# ---------------------------------------------------------------------------------------------
+
+from typing import Any  # noqa: E402
+
+HOSTILE_TOKENS: tuple[str, ...] = (
+    "\x00",
+    "\ufeff",
+    "\u202e",
+    "\u2028",
+    "é",
+    "😀",
+    "\r",
+    "\t",
+    "'",
+    '"',
+    ",",
+    ":",
+    "- ",
+    "&a ",
+    "*a",
+    "!!int x12",
+    "!!timestamp 2026-13-45",
+    "!!python/object/apply:os.system [ls]",
+    "[" * 3000,
+    "{" * 200,
+    "- " * 300,
+    "9" * 400,
+    "-1",
+    "1e400",
+    "NaN",
+    "-Infinity",
+    "9999-12-31",
+    "2026-02-30",
+    "0000-00-00",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "=cmd|'/C calc'!A0",
+    "+SUM(1+1)",
+    "@SUM(1)",
+    "x" * 140_000,
+)
+
+_EXTREME_VALUES: tuple[object, ...] = (
+    None,
+    True,
+    0,
+    -1,
+    10**21,
+    2**63,
+    1e308,
+    -0.0,
+    "",
+    " ",
+    "9999-12-31",
+    "2026-13-45",
+    "\x00",
+    '=HYPERLINK("https://evil.example/")',
+    "é" * 50,
+    [],
+    {},
+    [[[]]],
+    {"a": {"b": {}}},
+)
+
+
+@st.composite
+def mutated_text(draw: st.DrawFn, original: bytes, *, most: int = 4) -> bytes:
+    """``original`` after 1 to ``most`` hostile byte-level edits."""
+    data = bytearray(original)
+    for _ in range(draw(st.integers(1, most))):
+        size = len(data)
+        at = draw(st.integers(0, size))
+        end = draw(st.integers(at, min(size, at + 400)))
+        kind = draw(
+            st.sampled_from(
+                ["delete", "duplicate", "insert", "truncate", "binary", "swap-lines", "repeat"]
+            )
+        )
+        if kind == "delete":
+            del data[at:end]
+        elif kind == "duplicate":
+            data[at:at] = data[at:end]
+        elif kind == "insert":
+            data[at:at] = draw(st.sampled_from(HOSTILE_TOKENS)).encode("utf-8")
+        elif kind == "truncate":
+            del data[at:]
+        elif kind == "binary":
+            data[at:end] = draw(st.binary(min_size=1, max_size=64))
+        elif kind == "swap-lines":
+            lines = bytes(data).split(b"\n")
+            if len(lines) > 1:
+                i = draw(st.integers(0, len(lines) - 1))
+                j = draw(st.integers(0, len(lines) - 1))
+                lines[i], lines[j] = lines[j], lines[i]
+                data = bytearray(b"\n".join(lines))
+        else:
+            data[at:at] = draw(st.text(min_size=1, max_size=40)).encode("utf-8", "surrogatepass")
+    return bytes(data)
+
+
+def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    out: list[tuple[object, ...]] = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out += _paths(item, (*prefix, i))
+    return out
+
+
+@st.composite
+def mutated_tree(draw: st.DrawFn, original: object, *, most: int = 3) -> object:
+    """A deep copy of parsed YAML/JSON after 1 to ``most`` edits: a value swapped for one of
+    another type or an extreme one, a key or item dropped or duplicated, a list nested deeply."""
+    import copy
+
+    tree = copy.deepcopy(original)
+    for _ in range(draw(st.integers(1, most))):
+        paths = [p for p in _paths(tree) if p]
+        if not paths:
+            return draw(st.sampled_from(_EXTREME_VALUES))
+        path = draw(st.sampled_from(paths))
+        parent: Any = tree
+        for part in path[:-1]:
+            parent = parent[part]
+        last: Any = path[-1]
+        kind = draw(st.sampled_from(["swap", "drop", "duplicate", "nest"]))
+        if kind == "swap":
+            parent[last] = copy.deepcopy(draw(st.sampled_from(_EXTREME_VALUES)))
+        elif kind == "drop":
+            del parent[last]
+        elif kind == "duplicate" and isinstance(parent, list):
+            parent.insert(last, copy.deepcopy(parent[last]))
+        elif kind == "duplicate":
+            parent[f"{last}_copy"] = copy.deepcopy(parent[last])
+        else:
+            value: Any = parent[last]
+            for _ in range(draw(st.integers(1, 80))):
+                value = [value]
+            parent[last] = value
+    return tree

@@ -7,11 +7,11 @@ reported as a :class:`~directory.problems.Problem` located by JSON pointer (``fi
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from directory.jsonsafe import JsonError, loads
 from directory.oruk.building import build, check
 from directory.oruk.contacts import add_contact, read_service_contacts
 from directory.oruk.fields import ORG_FIELDS, SERVICE_FIELDS, at, date_of, list_of, text_of
@@ -23,7 +23,7 @@ from directory.oruk.services import (
     read_status_and_capacity,
 )
 from directory.oruk.state import AgencyDraft, ImportState, PathwayDraft
-from directory.problems import Problem, Report
+from directory.problems import CATALOGUE, Problem, Report
 
 if TYPE_CHECKING:
     import os
@@ -99,7 +99,9 @@ def _agency_for(state: ImportState, org: dict[str, Any], pointer: str) -> Agency
     key = raw if isinstance(raw, str) else pointer
     draft = state.agencies.get(key)
     if draft is not None:
-        return draft
+        return draft if state.same_as_first("organization", org, pointer) else None
+    if isinstance(raw, str):
+        state.same_as_first("organization", org, pointer)
     name = text_of(org.get("name"))
     if name is None:
         state.add("oruk-invalid", "an organization needs a name", at(pointer, "name"))
@@ -145,6 +147,8 @@ def _service(
         return
     sid = svc.get("id") if isinstance(svc.get("id"), str) else None
     if sid is not None and sid in state.services:  # the same service again (one per location)
+        if not state.same_as_first("service", svc, pointer):
+            return
         owner, seen = state.services[sid]
         for k, link in enumerate(list_of(svc.get("service_at_locations"))):
             read_link(state, owner, seen, link, at(pointer, "service_at_locations", k))
@@ -212,6 +216,7 @@ def _service(
     agency.pathways.append(draft)
     if sid is not None:
         state.services[sid] = (agency, draft)
+        state.same_as_first("service", svc, pointer)
     for k, link in enumerate(list_of(svc.get("service_at_locations"))):
         read_link(state, agency, draft, link, at(pointer, "service_at_locations", k))
     if extra_location is not None:
@@ -262,7 +267,17 @@ def import_oruk_file(
                 file=name,
             )
             return None, Report((problem,))
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        document = loads(Path(path).read_text(encoding="utf-8"))
+    except JsonError as err:
+        problem = Problem(
+            err.code,
+            err.message,
+            file=name,
+            line=err.line,
+            column=err.column,
+            hint=CATALOGUE[err.code][2],
+        )
+        return None, Report((problem,))
+    except (OSError, UnicodeDecodeError) as err:
         return None, Report((Problem("oruk-invalid", f"cannot read JSON: {err}", file=name),))
     return import_oruk(document, base=base, source=name, today=today)

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 __all__ = ["AgencyDraft", "ImportState", "PathwayDraft"]
 
 
+def text_of_name(record: dict[str, Any]) -> str | None:
+    """A record's name when it is text, for the ``record`` of a problem."""
+    name = record.get("name")
+    return name if isinstance(name, str) else None
+
+
 @dataclass
 class PathwayDraft:
     """A service read so far: its pointer, its pathway fields, its ORUK id, its location keys."""
@@ -63,7 +69,38 @@ class ImportState:
         self.district_ids = {x.id for x in base.districts}
         self.agencies: dict[str, AgencyDraft] = {}
         self.services: dict[str, tuple[AgencyDraft, PathwayDraft]] = {}
+        # the first record read under each ORUK id, to tell a repeat from a conflict
+        self.first: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         self.taken: dict[str, set[str]] = {"agency": set(), "pathway": set(), "site": set()}
+
+    def same_as_first(self, kind: str, record: dict[str, Any], pointer: str) -> bool:
+        """Whether a record repeats the first one of its id (True for the first one itself).
+
+        A service or organization appears again in a page of service_at_locations, or with
+        each of its services: that is one record. Two that differ in any value (a key missing
+        from one counts) other than their nested services, locations and organization are two
+        records under one id: a ``duplicate-id`` error, never silently merged.
+        """
+        key = (kind, str(record.get("id")))
+        first = self.first.setdefault(key, (pointer, record))
+        if first[1] is record:
+            return True
+        nested = ("services", "service_at_locations", "organization", "location")
+        clash = sorted(
+            k
+            for k in set(record) | set(first[1])
+            if k not in nested and record.get(k) != first[1].get(k)
+        )
+        if not clash:
+            return True
+        self.add(
+            "duplicate-id",
+            f"{kind} id {key[1]!r} is also used at {first[0] or '/'} with a different "
+            f"{', '.join(clash[:5])}",
+            pointer,
+            text_of_name(record),
+        )
+        return False
 
     def add(
         self,

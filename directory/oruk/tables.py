@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from directory.csvsafe import escape_cell
 from directory.dumping import write_atomic
 from directory.oruk.export import export_organizations, export_taxonomies
 
@@ -245,10 +246,14 @@ def _rows(directory: Directory) -> dict[str, list[dict[str, Any]]]:
 
 
 def _cell(value: Any) -> str:
+    """A CSV cell; text a spreadsheet would run as a formula gets a leading ``'`` (numbers,
+    booleans and ids are never text of that kind)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return escape_cell(value)
     return str(value)
 
 

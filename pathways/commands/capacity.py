@@ -18,6 +18,7 @@ from rich.text import Text
 
 from directory.errors import InvalidArgumentError, PlaceFullError
 from directory.interpret import place_reading, resolve_need
+from directory.jsonsafe import loads
 from directory.places import Gazetteer
 from matching.capacity import (
     STALE_AFTER,
@@ -35,6 +36,7 @@ from matching.outcomes import outcomes as outcome_rows
 from pathways.cli import EXIT_DATA, dir_option, load_or_exit, translate_errors
 from pathways.commands.ledger_target import ledger_option
 from pathways.console import Column, make_console, note, print_table
+from pathways.options import DAY, MAX_STALE_DAYS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,7 +49,7 @@ FC = TypeVar("FC", bound="Callable[..., Any]")
 
 __all__ = ["book", "cancel", "capacity", "outcomes", "record"]
 
-_DATE = click.DateTime(["%Y-%m-%d"])
+_DATE = DAY
 _PLACES_COLUMNS = (
     Column("pathway"),
     Column("period"),
@@ -86,7 +88,7 @@ def _as_json(value: object) -> None:
 @click.option("--on", type=_DATE, default=None, help="Day whose period to show (default today).")
 @click.option(
     "--stale-after",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_STALE_DAYS),
     default=STALE_AFTER.days,
     show_default=True,
     help="Days after which a capacity figure is flagged as stale.",
@@ -124,7 +126,7 @@ def capacity(
     source: AvailabilitySource
     ledger: Ledger | None = None
     if ledger_path is not None:
-        ledger = Ledger(ledger_path, create=False, stale_after=age)
+        ledger = Ledger(ledger_path, create=False, stale_after=age, read_only=True)
         source = ledger
     else:
         source = NominalCapacity(stale_after=age)
@@ -235,7 +237,7 @@ def book(
     pathway has no place: then nothing is booked.
     """
     try:
-        data = json.loads(plan_file.read_text(encoding="utf-8"))
+        data = loads(plan_file.read_text(encoding="utf-8"))  # budgets: directory.jsonsafe
         request = booking_request(data)
     except (ValueError, InvalidArgumentError) as err:
         raise click.UsageError(f"{plan_file} is not a plan: {err}") from None
@@ -337,7 +339,7 @@ def outcomes(
     directory = load_or_exit(directory_path)
     first = start.date() if start is not None else None
     last = end.date() if end is not None else None
-    with Ledger(ledger_path, create=False) as ledger:
+    with Ledger(ledger_path, create=False, read_only=True) as ledger:
         rows = outcome_rows(ledger, directory, by=by, start=first, end=last)  # type: ignore[arg-type]
     published = [r.published(threshold) for r in rows]
     overall = total(rows).published(threshold) if rows else None

@@ -53,6 +53,13 @@ from pathways.gaps_report import (
     to_json,
     to_markdown,
 )
+from pathways.options import (
+    MAX_KM,
+    MAX_PLACES,
+    MAX_SYNTHETIC,
+    period_callback,
+    refuse_overwrite,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -72,9 +79,15 @@ def _places(values: tuple[str, ...]) -> dict[str, int]:
     out: dict[str, int] = {}
     for value in values:
         pathway, _, number = value.partition("=")
-        if not pathway or not number.isdigit():
+        if (
+            not pathway
+            or not (number.isascii() and number.isdigit())
+            or len(number) > 8
+            or int(number) > MAX_PLACES
+        ):
             raise click.BadParameter(
-                f"{value!r}: write PATHWAY=N, N a whole number", param_hint="--places"
+                f"{value[:60]!r}: write PATHWAY=N, N a whole number up to {MAX_PLACES:,}",
+                param_hint="--places",
             )
         out[pathway.strip()] = int(number)
     return out
@@ -83,8 +96,12 @@ def _places(values: tuple[str, ...]) -> dict[str, int]:
 def _is_counts(path: Path) -> bool:
     if path.suffix.lower() != ".csv":
         return False
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        header = next(csv.reader(f), [])
+    with path.open("rb") as f:  # the header only; the reader reports bad bytes with a line
+        first = f.readline(65_536).decode("utf-8-sig", errors="replace")
+    try:
+        header = next(csv.reader(first.splitlines()[:1]), [])
+    except csv.Error:  # a NUL or a stray quote: the cohort reader reports it with its line
+        return False
     return "count" in [h.strip() for h in header]
 
 
@@ -123,18 +140,24 @@ def _demand(
     default=None,
     help="Counts table (CSV: district, need, period, count) or cohort file (CSV/JSONL).",
 )
-@click.option("--synthetic", type=click.IntRange(min=0), default=None, help="Make up N people.")
+@click.option(
+    "--synthetic",
+    type=click.IntRange(min=0, max=MAX_SYNTHETIC),
+    default=None,
+    help=f"Make up N people (at most {MAX_SYNTHETIC:,}).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --synthetic.")
 @click.option(
     "--period",
     default=None,
+    callback=period_callback,
     help="2026-11, 2026-Q4, 2026-W48 or a year (2026). Default: the counts' period, else "
     "the current month.",
 )
 @click.option("--without", multiple=True, help="Remove an agency (repeatable).")
 @click.option("--without-pathway", multiple=True, help="Remove a pathway (repeatable).")
 @click.option("--places", "places_", multiple=True, help="Set a pathway's places: PATHWAY=N.")
-@click.option("--travel-km", type=click.FloatRange(min=0), default=None, help="Travel limit.")
+@click.option("--travel-km", type=click.FloatRange(0, MAX_KM), default=None, help="Travel limit.")
 @click.option(
     "--format",
     "fmt",
@@ -195,6 +218,8 @@ def gaps(
     directory = load_or_exit(directory_path)
     if chart is not None and chart.suffix.lower() not in (".svg", ".png"):
         raise click.BadParameter("the chart is an .svg or .png file", param_hint="--chart")
+    if chart is not None:
+        refuse_overwrite(chart, {"--demand": demand_path}, "--chart")
     if period is None and (synthetic is not None or (demand_path and not _is_counts(demand_path))):
         period = f"{date.today():%Y-%m}"
     try:

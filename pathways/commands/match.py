@@ -24,13 +24,14 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from directory.errors import AssessmentError, NotFoundError, PathwaysError
+from directory.errors import InvalidArgumentError, NotFoundError, PathwaysError
 from matching.batch import iter_match
 from matching.capacity import Ledger
 from matching.cohort import cohort_format, read_cohort, write_plans
 from matching.match import Matcher
 from pathways.cli import EXIT_DATA, dir_option, load_or_exit, print_report
 from pathways.console import Column, make_console, note, print_paragraph, print_table
+from pathways.options import DAY, MAX_KM, processes_option, refuse_overwrite
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["match"]
 
-_DATE = click.DateTime(["%Y-%m-%d"])
+_DATE = DAY
 
 
 def _console(stderr: bool = False) -> Console:
@@ -148,7 +149,7 @@ def _message(err: BaseException) -> str:
 
 
 def _availability(ledger: Path | None) -> AvailabilitySource | None:
-    return None if ledger is None else Ledger(ledger, create=False)
+    return None if ledger is None else Ledger(ledger, create=False, read_only=True)
 
 
 @click.command("match")
@@ -165,7 +166,13 @@ def _availability(ledger: Path | None) -> AvailabilitySource | None:
     help="An agency already working with the person and the needs it meets (repeatable): "
     "AGENCY:need|need.",
 )
-@click.option("--travel-km", type=float, default=25.0, show_default=True, help="Travel limit.")
+@click.option(
+    "--travel-km",
+    type=click.FloatRange(0, MAX_KM),
+    default=25.0,
+    show_default=True,
+    help="Travel limit.",
+)
 @click.option("--no-remote", is_flag=True, help="Phone and online delivery are not acceptable.")
 @click.option("--waitlist", is_flag=True, help="Accept a waitlist where no place is left.")
 @click.option("--reference", default=None, help="An opaque reference for the plan (not a name).")
@@ -182,7 +189,7 @@ def _availability(ledger: Path | None) -> AvailabilitySource | None:
     default=None,
     help="Where to write the cohort's plans (.jsonl or .csv); required with --file.",
 )
-@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True)
+@processes_option
 @click.option(
     "--ledger",
     "ledger_path",
@@ -256,7 +263,7 @@ def match(
             reference=reference,
         )
         plan = matcher.match(assessment, on=day)
-    except (NotFoundError, AssessmentError) as err:
+    except (NotFoundError, InvalidArgumentError) as err:  # an assessment, a place typed
         raise click.UsageError(_message(err)) from None
     except PathwaysError as err:
         click.echo(f"error: {err}", err=True)
@@ -283,6 +290,7 @@ def _cohort(
         cohort_format(out)
     except PathwaysError as err:
         raise click.UsageError(str(err)) from None
+    refuse_overwrite(out, {"--file": path, "--ledger": ledger_path}, "--out")
     directory = load_or_exit(directory_path)
     err_console = _console(stderr=True)
     try:

@@ -10,9 +10,11 @@ from pathlib import Path
 import click
 
 from directory.dumping import dump
+from directory.loading import default_path
 from directory.oruk import import_oruk_file, write_json_export, write_tabular_export
 from pathways.cli import dir_option, load_or_exit, print_report, translate_errors
 from pathways.console import Column, make_console, print_table
+from pathways.options import refuse_overwrite
 
 __all__ = ["export", "import_"]
 
@@ -71,6 +73,7 @@ def import_(file: Path, out: Path, replace: bool, directory_path: Path | None) -
     Needs and localities come from the base directory (--dir). Every value that cannot be
     carried is reported; with any error nothing is written and the exit code is 1.
     """
+    refuse_overwrite(out, {"--dir": directory_path or default_path(), "FILE": file}, "--out")
     base = load_or_exit(directory_path)
     imported, report = import_oruk_file(file, base=base)
     print_report(report, make_console(stderr=True))
