@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from directory.errors import InvalidArgumentError, NotFoundError
+from matching.assessment import Assessor
 from matching.capacity import Ledger, NominalCapacity, book, booking_request, places
 from matching.cohort import assessment_from_record
 from matching.demand import read_counts
@@ -125,7 +126,12 @@ class Engine:
     def match(self, record: object, on: date | None = None) -> dict[str, Any]:
         """The plan of one assessment as ``pathways match --json`` prints it."""
         matcher = self._matcher()
-        plan = matcher.match(assessment_from_record(matcher.assessor, record), on=on)
+        # an assessor of this request's own (sharing the compiled taxonomy and gazetteer), so the
+        # words it records as read are this person's alone: never another request's
+        shared = matcher.assessor
+        assessor = Assessor(self.directory, taxonomy=shared.taxonomy, gazetteer=shared.gazetteer)
+        plan = matcher.match(assessment_from_record(assessor, record), on=on)
+        plan = plan.model_copy(update={"interpreted": assessor.readings()})
         return plan.model_dump(mode="json")
 
     def book(
