@@ -135,7 +135,13 @@ def case() -> None:
 @case.command("open")
 @click.argument("reference")
 @ledger_option(required=True)
-@click.option("--disposal", type=click.Choice(DISPOSALS), required=True, help="The disposal.")
+@click.option(
+    "--disposal",
+    type=click.Choice(DISPOSALS),
+    metavar="DISPOSAL",
+    required=True,
+    help="The disposal: " + ", ".join(DISPOSALS) + ".",
+)
 @click.option(
     "--condition",
     "conditions",
