@@ -283,7 +283,9 @@ def _row(
     assessor: Assessor, record: dict[str, Any]
 ) -> tuple[Assessment | None, list[tuple[str | None, str]]]:
     """The assessment of one record, or every (column, message) that stops it."""
-    errors: list[tuple[str | None, str]] = []
+    errors: list[tuple[str | None, str]] = _wrong_shapes(record)
+    if errors:  # a JSON value of the wrong kind (a list for a number...) goes no further
+        return None, errors
     values: dict[str, Any] = {}
 
     def field(column: str, read: Any) -> None:
@@ -552,6 +554,15 @@ _SHAPES = {
 }
 
 
+def _wrong_shapes(record: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """(key, message) of every value of a kind its key cannot hold (CSV values are all text)."""
+    return [
+        (k, f"{k} must be {_SHAPES[k][1]}")
+        for k in COLUMNS
+        if k in _SHAPES and not _SHAPES[k][0](record.get(k))
+    ]
+
+
 class RecordError(AssessmentError):
     """An assessment record (one JSON object) with problems; ``problems`` lists every
     ``(field, message)``, the field None when the problem is the record's as a whole."""
@@ -582,11 +593,6 @@ def assessment_from_record(assessor: Assessor, record: object) -> Assessment:
     unknown = sorted(set(record) - set(COLUMNS))
     if unknown:
         raise RecordError([(str(key), f"unknown key {key!r}") for key in unknown])
-    wrong = [
-        (k, f"{k} must be {_SHAPES[k][1]}") for k in COLUMNS if not _SHAPES[k][0](record.get(k))
-    ]
-    if wrong:
-        raise RecordError(wrong)
     assessment, errors = _row(assessor, record)
     if assessment is None:
         raise RecordError(errors)

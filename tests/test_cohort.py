@@ -246,3 +246,24 @@ def test_cli_cohort_usage_errors(args: list[str], message: str) -> None:
     result = run(*args)
     assert result.exit_code == 2
     assert message in result.output  # type: ignore[attr-defined]
+
+
+def test_json_values_of_the_wrong_kind_are_problems_not_crashes(
+    d: Directory, tmp_path: Path
+) -> None:
+    """A list where a number goes, numbers where words go: reported per line and key."""
+    lines = [
+        '{"needs": "debt", "where": "March", "age": 30, "engaged": [1]}',
+        '{"needs": [3], "where": "March", "age": [30]}',
+        '{"needs": "debt", "where": "March", "age": 30, "accept_remote": {"a": 1}}',
+        '{"needs": "debt", "where": "March", "age": 30}',
+    ]
+    path = write(tmp_path / "kinds.jsonl", "\n".join(lines) + "\n")
+    rows, report = read_cohort(path, d)
+    assert [r.line for r in rows] == [4]
+    assert sorted((p.line, p.field) for p in report.problems) == [
+        (1, "engaged"),
+        (2, "age"),
+        (2, "needs"),
+        (3, "accept_remote"),
+    ]
