@@ -1,0 +1,310 @@
+"""Complementary suppression across linked tables, checked by exact bounds.
+
+Primary suppression hides every count below the threshold (``"<5"``). That is not enough when
+published figures are linked: a row total minus its shown parts, a column total, a pathway's
+allocation against the cells it serves, a change against "before" and "after" all let a reader
+work a hidden count back. :func:`protect` takes every figure a set of tables will publish, the
+relations between them (sums, inequalities, and unknowns a reader can reason about but that are
+never published, such as how many units of a cell went to each pathway) and hides more figures,
+as ``"[c]"`` (confidential: 5 or more, hidden to protect a smaller one), until no small hidden
+count can be narrowed by the published figures more than the rule allows.
+
+The rule (see ``docs/disclosure.md``): a count hidden as ``"<T"`` keeps, given every published
+figure, a range of at least ``ceil((T - 1) / 2)`` (2 at the default 5: three possible values),
+or its whole range when public facts (its marker, the places a pathway has) already make it
+narrower; a count worked out as exactly 0 names nobody and is allowed.
+
+How: the figures and relations form a linear program; for each small hidden count its least and
+greatest values are found with OR-Tools' GLOP (two solves each). When one is too narrow, the
+smallest shown figure linked to it through a relation (ties by key) is hidden too, and the check
+runs again until it passes. The answer is deterministic: it depends only on the figures, the
+relations and the threshold. The linear bound is never narrower than the integer one, so the
+integer audit in the tests (``tests/disclosure_audit.py``, HiGHS) is the independent check.
+
+>>> figures = {"demand": 12, "met": 9, "unmet": 3}
+>>> shown = protect(figures, [Relation.total("demand", ["met", "unmet"])])
+>>> shown
+{'demand': 12, 'met': '[c]', 'unmet': '<5'}
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from directory.errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterable, Mapping, Sequence
+
+__all__ = ["CONFIDENTIAL", "Relation", "protect", "ranges", "width_for"]
+
+#: Shown for a count of 5 or more hidden because it would reveal a smaller one.
+CONFIDENTIAL = "[c]"
+
+K = TypeVar("K", bound="Hashable")
+
+
+def width_for(threshold: int) -> int:
+    """How wide the range of a small hidden count must stay: ``ceil((threshold - 1) / 2)``.
+
+    >>> width_for(5), width_for(3), width_for(1)
+    (2, 1, 0)
+    """
+    return math.ceil((threshold - 1) / 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """``sum(coefficient * figure) == 0`` (or ``<= 0`` when ``at_most``), over figures and
+    unknowns.
+
+    >>> Relation.total("demand", ["met", "unmet"]).terms
+    (('demand', 1), ('met', -1), ('unmet', -1))
+    """
+
+    terms: tuple[tuple[Any, int], ...]
+    at_most: bool = False
+
+    @classmethod
+    def total(cls, total: Any, parts: Iterable[Any]) -> Relation:
+        """``total == sum(parts)``."""
+        return cls(((total, 1), *((p, -1) for p in parts)))
+
+    @classmethod
+    def below(cls, small: Any, large: Any) -> Relation:
+        """``small <= large``."""
+        return cls(((small, 1), (large, -1)), at_most=True)
+
+
+def _check(threshold: int) -> None:
+    if threshold < 1:
+        raise InvalidArgumentError(f"a suppression threshold must be 1 or more, not {threshold}")
+
+
+def _solver(
+    figures: Mapping[K, int],
+    relations: Sequence[Relation],
+    shown: Mapping[K, int | str],
+    threshold: int,
+    floors: Mapping[K, int],
+    caps: Mapping[K, int],
+    unknowns: Mapping[Any, int | None],
+) -> tuple[Any, dict[Any, Any]]:
+    from ortools.linear_solver import pywraplp
+
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    inf = solver.infinity()
+    var: dict[Any, Any] = {}
+    for key, value in figures.items():
+        text = shown[key]
+        low, high = floors.get(key, 0), caps.get(key)
+        if isinstance(text, int):
+            low = high = value
+        elif text == CONFIDENTIAL:
+            low = max(low, threshold)
+        else:
+            high = threshold - 1 if high is None else min(high, threshold - 1)
+        var[key] = solver.NumVar(low, inf if high is None else high, "")
+    for key, cap in unknowns.items():
+        var[key] = solver.NumVar(0, inf if cap is None else cap, "")
+    for r in relations:
+        row = solver.Constraint(-inf if r.at_most else 0.0, 0.0)
+        for key, coefficient in r.terms:
+            row.SetCoefficient(var[key], coefficient)
+    return solver, var
+
+
+def _solve(solver: Any, maximise: bool) -> float | None:
+    from ortools.linear_solver import pywraplp
+
+    solver.Objective().SetOptimizationDirection(maximise)
+    status = solver.Solve()
+    if status == pywraplp.Solver.UNBOUNDED:
+        return None
+    if status != pywraplp.Solver.OPTIMAL:
+        raise InvalidArgumentError(f"the figures do not fit their relations ({status})")
+    value: float = solver.Objective().Value()
+    return value
+
+
+def ranges(
+    figures: Mapping[K, int],
+    relations: Sequence[Relation],
+    shown: Mapping[K, int | str],
+    threshold: int,
+    *,
+    floors: Mapping[K, int] | None = None,
+    caps: Mapping[K, int] | None = None,
+    unknowns: Mapping[Any, int | None] | None = None,
+    only: Iterable[K] | None = None,
+) -> dict[K, tuple[int, int | None]]:
+    """The least and greatest value a reader can give each hidden figure (``only``: those),
+    given the published ``shown`` figures, the relations and the public ``floors`` and ``caps``.
+
+    ``unknowns`` are never published; each maps to its public cap (``None``: none). Linear
+    bounds, rounded inwards: never narrower than the exact integer bounds.
+
+    >>> ranges({"a": 2, "b": 7, "t": 9}, [Relation.total("t", ["a", "b"])],
+    ...        {"a": "<5", "b": "[c]", "t": 9}, 5)
+    {'a': (0, 4), 'b': (5, 9)}
+    """
+    solver, var = _solver(
+        figures, relations, shown, threshold, floors or {}, caps or {}, unknowns or {}
+    )
+    objective = solver.Objective()
+    out: dict[K, tuple[int, int | None]] = {}
+    wanted = [k for k in (figures if only is None else only) if not isinstance(shown[k], int)]
+    for key in wanted:
+        objective.Clear()
+        objective.SetCoefficient(var[key], 1)
+        low, high = _solve(solver, False), _solve(solver, True)
+        assert low is not None
+        out[key] = (math.ceil(low - 1e-6), None if high is None else math.floor(high + 1e-6))
+    return out
+
+
+def _narrow(
+    figures: Mapping[K, int],
+    relations: Sequence[Relation],
+    shown: Mapping[K, int | str],
+    threshold: int,
+    floors: Mapping[K, int],
+    caps: Mapping[K, int],
+    unknowns: Mapping[Any, int | None],
+    check: Sequence[K],
+) -> list[K]:
+    """The figures of ``check`` whose range is narrower than the rule allows.
+
+    Every solution found is a table the reader cannot rule out, so the values seen in them
+    prove most figures wide enough without solving for each: a figure is solved for (least
+    and greatest) only while the values seen so far do not already span its width.
+    """
+    solver, var = _solver(figures, relations, shown, threshold, floors, caps, unknowns)
+    objective = solver.Objective()
+    seen: dict[K, list[float]] = {}
+
+    def note() -> None:
+        for k in check:
+            v = var[k].solution_value()
+            span = seen.setdefault(k, [v, v])
+            span[0], span[1] = min(span[0], v), max(span[1], v)
+
+    def wide(k: K) -> bool:
+        low, high = seen[k]
+        return high - low >= _required(k, floors, caps, threshold) - 1e-6
+
+    for maximise in (False, True):  # two tables at opposite corners
+        objective.Clear()
+        for k in check:
+            objective.SetCoefficient(var[k], 1)
+        _solve(solver, maximise)
+        note()
+    narrow: list[K] = []
+    for key in check:
+        if wide(key):
+            continue
+        objective.Clear()
+        objective.SetCoefficient(var[key], 1)
+        ends: list[float | None] = []
+        for maximise in (True, False):
+            ends.append(_solve(solver, maximise))
+            note()
+            if wide(key):
+                break
+        else:
+            high, low = ends
+            assert low is not None
+            low_i = math.ceil(low - 1e-6)
+            high_i = None if high is None else math.floor(high + 1e-6)
+            required = _required(key, floors, caps, threshold)
+            if high_i is not None and not (low_i == high_i == 0) and high_i - low_i < required:
+                narrow.append(key)
+    return narrow
+
+
+def _required(key: K, floors: Mapping[K, int], caps: Mapping[K, int], threshold: int) -> int:
+    high = threshold - 1 if key not in caps else min(caps[key], threshold - 1)
+    return max(0, min(width_for(threshold), high - floors.get(key, 0)))
+
+
+def protect(
+    figures: Mapping[K, int],
+    relations: Sequence[Relation] = (),
+    threshold: int = 5,
+    *,
+    floors: Mapping[K, int] | None = None,
+    caps: Mapping[K, int] | None = None,
+    unknowns: Mapping[Any, int | None] | None = None,
+    hidden: Iterable[K] = (),
+    keep: Iterable[K] = (),
+) -> dict[K, int | str]:
+    """Each figure as published: its value, ``"<threshold"`` or ``"[c]"``.
+
+    ``floors`` and ``caps`` are what the public knows of a figure before reading the tables (a
+    row's demand is at least 1; an allocation at most the pathway's places); ``unknowns`` are
+    quantities the relations use but nobody publishes (with their public caps); ``hidden`` are
+    figures to hide as ``"[c]"`` from the start (a figure hidden in a linked table); ``keep``
+    figures are never chosen as complements (their state is decided elsewhere).
+
+    >>> protect({"a": 2, "b": 7, "total": 9}, [Relation.total("total", ["a", "b"])])
+    {'a': '<5', 'b': '[c]', 'total': 9}
+    >>> protect({"a": 2, "b": 7, "c": 30, "total": 39}, [Relation.total("total", ["a", "b", "c"])])
+    {'a': '<5', 'b': '[c]', 'c': 30, 'total': 39}
+    """
+    _check(threshold)
+    floors, caps = floors or {}, caps or {}
+    small = f"<{threshold}"
+    shown: dict[K, int | str] = {
+        k: small if v < threshold else (CONFIDENTIAL if k in set(hidden) else v)
+        for k, v in figures.items()
+    }
+    fixed = set(keep)
+    linked: dict[Any, list[Relation]] = {}
+    for r in relations:
+        for key, _ in r.terms:
+            linked.setdefault(key, []).append(r)
+    check = [k for k in figures if shown[k] == small and _required(k, floors, caps, threshold)]
+    while check:
+        narrow = _narrow(figures, relations, shown, threshold, floors, caps, unknowns or {}, check)
+        added = {
+            c for k in narrow if (c := _complement(k, figures, shown, linked, fixed)) is not None
+        }
+        if not added:
+            break
+        for c in added:
+            shown[c] = CONFIDENTIAL
+        check = [k for k in figures if shown[k] == small and _required(k, floors, caps, threshold)]
+    return shown
+
+
+def _complement(
+    key: K,
+    figures: Mapping[K, int],
+    shown: Mapping[K, int | str],
+    linked: Mapping[Any, list[Relation]],
+    keep: set[Any],
+) -> K | None:
+    """The smallest shown figure linked to ``key``, nearest first (through hidden figures and
+    unknowns), ties by key (as text); ``None`` when everything linked is hidden already."""
+    seen = {key}
+    frontier = [key]
+    while frontier:
+        found: list[Any] = []
+        step: list[Any] = []
+        for k in frontier:
+            for r in linked.get(k, ()):
+                for other, _ in r.terms:
+                    if other in seen:
+                        continue
+                    seen.add(other)
+                    if other in figures and other not in keep and isinstance(shown[other], int):
+                        found.append(other)
+                    else:
+                        step.append(other)
+        if found:
+            best: K = min(found, key=lambda k: (figures[k], repr(k)))
+            return best
+        frontier = step
+    return None
