@@ -125,6 +125,64 @@ def _change_row(ch: CellChange, shown: Mapping[Key, Cell], threshold: int) -> di
     )
 
 
+def _links(
+    result: GapResult,
+    outcome: ScenarioResult | None,
+    losses: Sequence[AgencyLoss],
+) -> tuple[dict[Key, int], list[Relation], dict[Key, int], dict[Key, int], dict[Key, None]]:
+    """Every count the tables publish and every relation a reader can use between them: the
+    rows' sums, the summary as column totals, the flow of units from cells to the pathways in
+    their reach (unknowns: never published), changes against the cells, losses against the
+    agency's allocations. With the counts' public floors and caps."""
+    figures: dict[Key, int] = {}
+    relations: list[Relation] = []
+    floors: dict[Key, int] = {}
+    caps: dict[Key, int] = {}
+    for c in result.cells:
+        key = ("cell", c.need, c.district)
+        figures.update({(*key, col): n for col, n in _cell_counts(c).items()})
+        floors[(*key, "demand")] = 1
+        if not c.unlimited_in_reach:
+            caps[(*key, "met")] = c.places_in_reach
+        relations.append(Relation.total((*key, "demand"), [(*key, "met"), (*key, "unmet")]))
+        relations.append(Relation.total((*key, "unmet"), [(*key, u) for u in _UNMET]))
+    for col, n in _cell_counts(result).items():
+        figures[("total", col)] = n
+        parts = [("cell", c.need, c.district, col) for c in result.cells]
+        relations.append(Relation.total(("total", col), parts))
+    by_agency: dict[str, list[Key]] = {}
+    for u in result.pathways:
+        figures[("alloc", u.pathway)] = u.allocated
+        by_agency.setdefault(u.agency, []).append(("alloc", u.pathway))
+        if u.places is not None:
+            caps[("alloc", u.pathway)] = u.places
+    unknowns: dict[Key, None] = {}
+    into: dict[str, list[Key]] = {u.pathway: [] for u in result.pathways}
+    net = result.network
+    for c in result.cells:
+        reached = sorted({net.pathways[i] for i in net.reach.get((c.need, c.district), ())})
+        flows = [("flow", c.need, c.district, p) for p in reached if p in into]
+        for f in flows:
+            unknowns[f] = None
+            into[f[3]].append(f)
+        relations.append(Relation.total(("cell", c.need, c.district, "met"), flows))
+    relations += [Relation.total(("alloc", p), flows) for p, flows in into.items()]
+    for ch in () if outcome is None else outcome.changes:
+        key = ("change", ch.need, ch.district)
+        figures[(*key, "before")] = ch.met_before
+        figures[(*key, "change")] = abs(ch.change)
+        floors[(*key, "change")] = 1
+        after = ("cell", ch.need, ch.district, "met")
+        sign = 1 if ch.change > 0 else -1
+        relations.append(Relation(((after, 1), ((*key, "before"), -1), ((*key, "change"), -sign))))
+        relations.append(Relation.below((*key, "before"), ("cell", ch.need, ch.district, "demand")))
+    for x in losses:
+        figures[("loss", x.agency)] = x.unmet_added
+        allocated = ((a, -1) for a in by_agency.get(x.agency, []))
+        relations.append(Relation(((("loss", x.agency), 1), *allocated), at_most=True))
+    return figures, relations, floors, caps, unknowns
+
+
 def _count(n: int, threshold: int) -> Cell:
     return n if threshold == 0 or n >= threshold else f"<{threshold}"
 
@@ -174,6 +232,20 @@ def published(
             shown.update(_change_row(ch, shown, threshold))
     for x in losses or ():
         shown[("loss", x.agency)] = _count(x.unmet_added, threshold)
+    if threshold:  # then across the tables, starting from what the rows hid
+        figures, relations, lows, caps, unknowns = _links(result, outcome, losses or ())
+        confidential = [k for k, v in shown.items() if v == CONFIDENTIAL]
+        shown.update(
+            protect(
+                figures,
+                relations,
+                threshold,
+                floors=lows,
+                caps=caps,
+                unknowns=unknowns,
+                hidden=confidential,
+            )
+        )
     tables = {
         "summary": _summary(result, shown),
         "cells": _cells(result, shown),

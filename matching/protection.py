@@ -91,10 +91,15 @@ def _solver(
     floors: Mapping[K, int],
     caps: Mapping[K, int],
     unknowns: Mapping[Any, int | None],
+    engine: str = "GLOP",
 ) -> tuple[Any, dict[Any, Any]]:
+    """The linear program (GLOP) or the integer program (SCIP) of the figures as shown."""
     from ortools.linear_solver import pywraplp
 
-    solver = pywraplp.Solver.CreateSolver("GLOP")
+    solver = pywraplp.Solver.CreateSolver(engine)
+    if engine == "SCIP":
+        solver.SetNumThreads(1)  # deterministic
+    integer = engine != "GLOP"
     inf = solver.infinity()
     var: dict[Any, Any] = {}
     for key, value in figures.items():
@@ -106,9 +111,9 @@ def _solver(
             low = max(low, threshold)
         else:
             high = threshold - 1 if high is None else min(high, threshold - 1)
-        var[key] = solver.NumVar(low, inf if high is None else high, "")
+        var[key] = solver.Var(low, inf if high is None else high, integer, "")
     for key, cap in unknowns.items():
-        var[key] = solver.NumVar(0, inf if cap is None else cap, "")
+        var[key] = solver.Var(0, inf if cap is None else cap, integer, "")
     for r in relations:
         row = solver.Constraint(-inf if r.at_most else 0.0, 0.0)
         for key, coefficient in r.terms:
@@ -178,49 +183,105 @@ def _narrow(
     """The figures of ``check`` whose range is narrower than the rule allows.
 
     Every solution found is a table the reader cannot rule out, so the values seen in them
-    prove most figures wide enough without solving for each: a figure is solved for (least
-    and greatest) only while the values seen so far do not already span its width.
+    prove most figures wide enough without solving for each: a figure is solved for (greatest,
+    then least) only while the values seen so far do not already span its width, and a figure
+    whose greatest value is its least possible one is pinned without a second solve.
     """
     solver, var = _solver(figures, relations, shown, threshold, floors, caps, unknowns)
     objective = solver.Objective()
+    need = {k: _required(k, floors, caps, threshold) - 1e-6 for k in check}
     seen: dict[K, list[float]] = {}
+    open_ = dict.fromkeys(check)  # not yet seen wide, in order
+
+    columns = list(var.values())
+
+    def integral() -> bool:
+        return all(abs(v.solution_value() - round(v.solution_value())) < 1e-6 for v in columns)
 
     def note() -> None:
-        for k in check:
+        """Take the values of a solution that is a table (whole numbers) as seen."""
+        if not integral():
+            return
+        for k in list(open_):
             v = var[k].solution_value()
             span = seen.setdefault(k, [v, v])
             span[0], span[1] = min(span[0], v), max(span[1], v)
+            if span[1] - span[0] >= need[k]:
+                del open_[k]
 
-    def wide(k: K) -> bool:
-        low, high = seen[k]
-        return high - low >= _required(k, floors, caps, threshold) - 1e-6
-
-    for maximise in (False, True):  # two tables at opposite corners
+    for maximise in (True, False):  # two tables at opposite corners
         objective.Clear()
         for k in check:
             objective.SetCoefficient(var[k], 1)
         _solve(solver, maximise)
         note()
-    narrow: list[K] = []
-    for key in check:
-        if wide(key):
-            continue
+    for bit in range(8):  # tables pulling the open figures apart: up and down by bits of place
+        keys = list(open_)
+        if not keys:
+            break
+        objective.Clear()
+        for i, k in enumerate(keys):
+            objective.SetCoefficient(var[k], 1 if (i >> bit) & 1 else -1)
+        _solve(solver, True)
+        note()
+    exact: list[Any] = []  # the integer program, made when a linear bound is fractional
+
+    def bound(key: K, maximise: bool) -> int | None:
+        """The exact least or greatest value of one figure (and note the table found)."""
         objective.Clear()
         objective.SetCoefficient(var[key], 1)
-        ends: list[float | None] = []
-        for maximise in (True, False):
-            ends.append(_solve(solver, maximise))
-            note()
-            if wide(key):
-                break
+        value = _solve(solver, maximise)
+        note()
+        if value is None or integral():
+            return None if value is None else round(value)
+        if not exact:
+            exact.append(
+                _solver(figures, relations, shown, threshold, floors, caps, unknowns, "SCIP")
+            )
+        ip, ip_var = exact[0]
+        ip.Objective().Clear()
+        ip.Objective().SetCoefficient(ip_var[key], 1)
+        value = _solve(ip, maximise)
+        return None if value is None else round(value)
+
+    narrow: list[K] = []
+    least = {k: math.ceil(var[k].lb() - 1e-6) for k in check}
+    last: list[K] = []
+    while True:  # the figures never seen above their least value, all at once
+        group = [k for k in open_ if k not in seen or seen[k][1] <= least[k] + 1e-6]
+        if not group or group == last:  # none left, or the last table was not whole
+            break
+        last = group
+        objective.Clear()
+        for k in group:
+            objective.SetCoefficient(var[k], 1)
+        top = _solve(solver, True)
+        note()
+        if top is not None and top <= sum(least[k] for k in group) + 1e-6:
+            for k in group:  # none can rise: each is pinned to its least value
+                del open_[k]
+                if least[k] != 0:
+                    narrow.append(k)
+            break
+    for key in check:
+        if key not in open_:
+            continue
+        high = bound(key, True)
+        if key not in open_:
+            continue
+        assert high is not None  # an unbounded figure would have been seen wide
+        if high <= least[key]:  # pinned to its least possible value
+            low_i = least[key]
         else:
-            high, low = ends
+            low = bound(key, False)
+            if key not in open_:
+                continue
             assert low is not None
-            low_i = math.ceil(low - 1e-6)
-            high_i = None if high is None else math.floor(high + 1e-6)
-            required = _required(key, floors, caps, threshold)
-            if high_i is not None and not (low_i == high_i == 0) and high_i - low_i < required:
-                narrow.append(key)
+            low_i = low
+        high_i = high
+        del open_[key]
+        if not (low_i == high_i == 0) and high_i - low_i < need[key]:
+            narrow.append(key)
     return narrow
 
 
@@ -265,17 +326,25 @@ def protect(
     for r in relations:
         for key, _ in r.terms:
             linked.setdefault(key, []).append(r)
-    check = [k for k in figures if shown[k] == small and _required(k, floors, caps, threshold)]
+    every = [k for k in figures if shown[k] == small and _required(k, floors, caps, threshold)]
+    check, full = every, True
     while check:
         narrow = _narrow(figures, relations, shown, threshold, floors, caps, unknowns or {}, check)
         added = {
             c for k in narrow if (c := _complement(k, figures, shown, linked, fixed)) is not None
         }
-        if not added:
-            break
         for c in added:
             shown[c] = CONFIDENTIAL
-        check = [k for k in figures if shown[k] == small and _required(k, floors, caps, threshold)]
+        if added:
+            # hiding more only widens ranges: check again what was narrow and what the new
+            # hidden figures touch, then everything once more before stopping
+            near = {o for c in added for r in linked.get(c, ()) for o, _ in r.terms}
+            check = [k for k in every if k in near or k in set(narrow)]
+            full = False
+        elif full:
+            break
+        else:
+            check, full = every, True
     return shown
 
 

@@ -29,15 +29,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from matching.disclosure import THRESHOLD
-from matching.gap_tables import (
-    Cell,
-    cell_table,
-    change_table,
-    loss_table,
-    pathway_table,
-    single_point_table,
-    summary_table,
-)
+from matching.gap_tables import Cell, cell_table, published
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -80,23 +72,14 @@ def gap_tables(
     single_points: Sequence[SinglePoint] | None = None,
     losses: Sequence[AgencyLoss] | None = None,
 ) -> dict[str, Rows]:
-    """The published tables of one run, by name (summary, cells, pathways, and the optional ones).
+    """The published tables of one run, by name (summary, cells, pathways, and the optional ones),
+    protected together (:func:`matching.gap_tables.published`: what one table hides, no other
+    gives back).
 
-    When ``outcome`` is given, ``result`` should be its scenario's result (the tables describe
+    When ``outcome`` is given, ``result`` must be its scenario's result (the tables describe
     the scenario) and ``changes`` compares it with the baseline.
     """
-    tables: dict[str, Rows] = {
-        "summary": summary_table(result, threshold),
-        "cells": cell_table(result, threshold),
-        "pathways": pathway_table(result, threshold),
-    }
-    if outcome is not None:
-        tables["changes"] = change_table(outcome, threshold)
-    if single_points is not None:
-        tables["single_points"] = single_point_table(single_points, threshold)
-    if losses is not None:
-        tables["losses"] = loss_table(losses, threshold)
-    return tables
+    return published(result, threshold, outcome=outcome, single_points=single_points, losses=losses)
 
 
 def _columns(rows: Sequence[Mapping[str, Cell]]) -> list[str]:
@@ -174,9 +157,9 @@ def render_tables(console: Console, tables: Mapping[str, Sequence[Mapping[str, C
 
 # ------------------------------------------------------------------------------------ heat map
 def _grid(
-    result: GapResult, threshold: int
-) -> tuple[list[str], list[str], dict[tuple[str, str], dict[str, Cell]]]:
-    rows = cell_table(result, threshold)
+    result: GapResult, threshold: int, cells: Sequence[Mapping[str, Cell]] | None = None
+) -> tuple[list[str], list[str], dict[tuple[str, str], Mapping[str, Cell]]]:
+    rows = cell_table(result, threshold) if cells is None else cells
     needs = sorted({str(r["need"]) for r in rows})
     districts = sorted({str(r["district"]) for r in rows})
     return needs, districts, {(str(r["need"]), str(r["district"])): r for r in rows}
@@ -211,14 +194,18 @@ def render_heatmap(
     threshold: int = THRESHOLD,
     *,
     labels: Mapping[str, str] | None = None,
+    cells: Sequence[Mapping[str, Cell]] | None = None,
 ) -> None:
     """Need x district: each cell shows unmet/demand as published, coloured by the share unmet.
+
+    ``cells`` are the published cells table when it was protected with other tables (pass
+    ``gap_tables(...)["cells"]``: the heat map must hide what the tables hide).
 
     Green: all met; light green: fewer than the threshold unmet; yellow: under 10% unmet;
     orange: under 25%; red: 25% or more; grey: demand below the threshold (not shown).
     ``labels`` names districts (default: their ids).
     """
-    needs, districts, grid = _grid(result, threshold)
+    needs, districts, grid = _grid(result, threshold, cells)
     labels = labels or {}
     table = Table(
         title=f"Unmet / demand by need and district, {result.period}",
@@ -229,12 +216,12 @@ def render_heatmap(
     for d in districts:
         table.add_column(labels.get(d, d).replace("_", " "), justify="center")
     for n in needs:
-        cells = []
+        texts: list[str] = []
         for d in districts:
             row = grid.get((n, d))
             text = "" if row is None else escape(f"{row['unmet']}/{row['demand']}")
-            cells.append(f"[{_style(row)}] {text} [/]" if row is not None else "")
-        table.add_row(n.replace("_", " "), *cells)
+            texts.append(f"[{_style(row)}] {text} [/]" if row is not None else "")
+        table.add_row(n.replace("_", " "), *texts)
     console.print(table)
     console.print(
         "[black on green3] all met [/] [black on pale_green3] <5 unmet [/] "
@@ -246,11 +233,18 @@ def render_heatmap(
     )
 
 
-def gap_chart(result: GapResult, path: str | Path, *, threshold: int = THRESHOLD) -> None:
+def gap_chart(
+    result: GapResult,
+    path: str | Path,
+    *,
+    threshold: int = THRESHOLD,
+    cells: Sequence[Mapping[str, Cell]] | None = None,
+) -> None:
     """Draw the need x district heat map of the share of demand unmet to ``path`` (SVG or PNG).
 
     Cells are annotated with the published unmet count; a cell whose share cannot be published
-    (a hidden count) is hatched. Needs matplotlib (the ``site`` extra).
+    (a hidden count) is hatched; ``cells`` as for :func:`render_heatmap`. Needs matplotlib (the
+    ``site`` extra).
     """
     import matplotlib
 
@@ -259,7 +253,7 @@ def gap_chart(result: GapResult, path: str | Path, *, threshold: int = THRESHOLD
     from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.patches import Rectangle
 
-    needs, districts, grid = _grid(result, threshold)
+    needs, districts, grid = _grid(result, threshold, cells)
     values = [[_share(grid[(n, d)]) if (n, d) in grid else None for d in districts] for n in needs]
     masked = [[float("nan") if v is None else v for v in row] for row in values]
     cmap = LinearSegmentedColormap.from_list(

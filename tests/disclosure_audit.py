@@ -512,14 +512,15 @@ def main(argv: Sequence[str] = ()) -> int:
         found = audit_cli(synthetic, seed, period, extra)
         small = [f for f in found if f.marker.startswith("<")]
         hidden += len(found)
-        pinned += sum(f.pinned and f.required > 0 for f in small)
+        exact = sum(f.pinned and f.low > 0 and f.required > 0 for f in small)
+        pinned += exact
         narrow += len(unsafe(found))
         print(
             f"seed {seed} {period} {' '.join(extra) or 'baseline'}: {len(found)} hidden, "
-            f"{sum(f.pinned and f.required > 0 for f in small)} pinned, {len(unsafe(found))} unsafe"
+            f"{exact} pinned to a value above 0, {len(unsafe(found))} narrower than the rule"
         )
     print(
-        f"{len(runs)} runs: {hidden} hidden counts, {pinned} small ones pinned to one value, "
+        f"{len(runs)} runs: {hidden} hidden counts, {pinned} small ones pinned to a value above 0, "
         f"{narrow} narrower than the rule allows"
     )
     return 0 if narrow == 0 else 1

@@ -167,3 +167,56 @@ def test_hidden_rows_are_ordered_by_name_and_flags_follow_allocations(
     system = gap_system({k: shipped_tables[k] for k in ("summary", "cells", "pathways")})
     system.markers = {k: v for k, v in system.markers.items() if k[0] == "alloc"}
     assert len(audit(system)) == len(system.markers) > 0
+
+
+outcome_rows = st.lists(
+    st.tuples(st.integers(0, 15), st.integers(0, 6), st.integers(0, 6), st.integers(0, 15)),
+    min_size=1,
+    max_size=5,
+)
+
+
+@given(outcome_rows, st.sampled_from([5, 10]))
+def test_published_outcomes_pin_nothing(
+    counts: list[tuple[int, int, int, int]], threshold: int
+) -> None:
+    from matching.outcomes import OutcomeRow, published_table
+    from tests.disclosure_audit import outcome_system
+
+    rows = [
+        OutcomeRow(
+            f"g{i}",
+            f"G{i}",
+            referrals,
+            waitlisted,
+            cancelled,
+            min(attended, referrals),
+            min(attended, referrals) // 2,
+            0,
+        )
+        for i, (referrals, waitlisted, cancelled, attended) in enumerate(counts)
+    ]
+    shown, overall = published_table(rows, threshold)
+    assert unsafe(audit(outcome_system(shown, overall, threshold=threshold))) == []
+
+
+def test_outcomes_row_by_row_leak_through_the_total() -> None:
+    """The old way (each row suppressed on its own, then the total) gives a small count back."""
+    from matching.outcomes import OutcomeRow, total
+    from tests.disclosure_audit import outcome_system
+
+    rows = [OutcomeRow("a", "A", 12, 0, 0, 9, 6, 0), OutcomeRow("b", "B", 3, 0, 0, 3, 1, 0)]
+    shown = [r.published() for r in rows]
+    found = unsafe(audit(outcome_system(shown, total(rows).published())))
+    assert ("out", "b", "referrals") in {f.key for f in found}
+
+
+def test_the_generated_rows_reach_secondary_suppression() -> None:
+    from hypothesis import find
+
+    def secondary(row: tuple[int, list[int]]) -> bool:
+        shown = protect(_row_figures(*row), _row_relations(), 5, floors={"demand": 1})
+        return "[c]" in shown.values()
+
+    met, reasons = find(rows, secondary)
+    assert "[c]" in protect(_row_figures(met, reasons), _row_relations(), 5).values()

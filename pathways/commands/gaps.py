@@ -228,7 +228,7 @@ def gaps(
         shown, threshold=threshold, outcome=outcome, single_points=spofs, losses=losses
     )
     if chart is not None:
-        gap_chart(shown, chart, threshold=threshold)
+        gap_chart(shown, chart, threshold=threshold, cells=tables["cells"])
     if fmt == "json":
         click.echo(to_json(tables))
     elif fmt == "md":
@@ -242,5 +242,5 @@ def gaps(
         if outcome is not None:
             console.print(f"[bold]Scenario:[/] {scenario.describe()}")
         labels = {d.id: d.label for d in directory.districts}
-        render_heatmap(console, shown, threshold, labels=labels)
+        render_heatmap(console, shown, threshold, labels=labels, cells=tables["cells"])
         render_tables(console, tables)
