@@ -220,3 +220,32 @@ def test_the_generated_rows_reach_secondary_suppression() -> None:
 
     met, reasons = find(rows, secondary)
     assert "[c]" in protect(_row_figures(met, reasons), _row_relations(), 5).values()
+
+
+def test_every_table_of_a_scenario_run_passes_the_full_audit() -> None:
+    """All six tables of a run with a scenario and resilience, linked every way the auditor
+    knows (sums, column totals, flows through reach, changes, single points, losses, orders)."""
+    from matching.scenarios import (
+        Scenario,
+        agency_losses,
+        apply,
+        run,
+        single_points_of_failure,
+    )
+    from tests.disclosure_audit import reach_of
+
+    d = load()
+    demand = demand_from_people(synthetic_cohort(d, 150, seed=5), period="2026-W48")
+    outcome = run(d, demand, Scenario(without_agencies=("cgl-cambridgeshire",)))
+    result = outcome.result
+    losses = agency_losses(apply(d, outcome.scenario), result, top=5)
+    tables = published(
+        result,
+        outcome=outcome,
+        single_points=single_points_of_failure(result),
+        losses=losses,
+    )
+    assert all(tables[name] for name in ("changes", "single_points", "losses"))
+    found = audit(gap_system(tables, reach=reach_of(result)))
+    assert any(f.marker == "[c]" for f in found)  # secondary suppression was needed
+    assert unsafe(found) == []
