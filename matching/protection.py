@@ -14,12 +14,15 @@ figure, a range of at least ``ceil((T - 1) / 2)`` (2 at the default 5: three pos
 or its whole range when public facts (its marker, the places a pathway has) already make it
 narrower; a count worked out as exactly 0 names nobody and is allowed.
 
-How: the figures and relations form a linear program; for each small hidden count its least and
-greatest values are found with OR-Tools' GLOP (two solves each). When one is too narrow, the
-smallest shown figure linked to it through a relation (ties by key) is hidden too, and the check
-runs again until it passes. The answer is deterministic: it depends only on the figures, the
-relations and the threshold. The linear bound is never narrower than the integer one, so the
-integer audit in the tests (``tests/disclosure_audit.py``, HiGHS) is the independent check.
+How: the figures and relations form a linear program. Each small hidden count's least and
+greatest values are found with OR-Tools' GLOP; where a linear optimum is not a whole-number table
+the bound is solved again as an integer program (SCIP, one thread), so the bounds are exact.
+Tables found on the way prove most counts wide enough without solving for each. When one is too
+narrow, the smallest shown figure linked to it through a relation (nearest first, ties by key) is
+hidden too, and the check runs again (on what changed, then on everything) until it passes. The
+answer is deterministic: it depends only on the figures, the relations and the threshold. The
+integer audit in the tests (``tests/disclosure_audit.py``, HiGHS, written separately from the
+published text alone) is the independent check.
 
 >>> figures = {"demand": 12, "met": 9, "unmet": 3}
 >>> shown = protect(figures, [Relation.total("demand", ["met", "unmet"])])
