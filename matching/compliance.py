@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from directory.errors import InvalidArgumentError
 from matching.disclosure import THRESHOLD, rate
-from matching.gap_tables import _protect
+from matching.protection import Relation, protect
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
     from datetime import date
 
     from directory.models import Directory
@@ -125,7 +125,7 @@ class ComplianceRow:
         if self.unit == "condition":  # complied is completed: one cell, both sums
             counts.pop("completed")
             sums = [(total, parts), ("complied", ("on_time", "late"))]
-        cells = _protect(counts, sums, threshold)
+        cells = _published(counts, sums, threshold)
         if self.unit == "condition":
             cells["completed"] = cells["complied"]
         return {
@@ -275,6 +275,17 @@ def published(
     }
     months = dict(report.breach_files)
     counts = {**months, "total": sum(months.values())}
-    cells = _protect(counts, [("total", tuple(months))], threshold)
+    cells = _published(counts, [("total", tuple(months))], threshold)
     tables["breach_files"] = [{"month": m, "breach_files": cells[m]} for m in months]
     return tables
+
+
+def _published(
+    counts: Mapping[str, int], sums: Sequence[tuple[str, Sequence[str]]], threshold: int
+) -> dict[str, Cell]:
+    """The counts of one row as published: small ones hidden, and more hidden (``[c]``) until no
+    hidden count can be worked back through the row's ``sums`` (:func:`matching.protection.protect`,
+    the gaps tables' method). ``threshold`` 0 publishes every count."""
+    if threshold == 0:
+        return dict(counts)
+    return protect(counts, [Relation.total(total, parts) for total, parts in sums], threshold)

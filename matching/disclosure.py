@@ -3,8 +3,8 @@
 Figures about referrals describe real people. Anything published (a table, a page, JSON for a
 dashboard) shows counts below a threshold (default 5, zero included) as ``"<5"``, and a rate only
 when both its numerator and its denominator are at or above the threshold. Secondary suppression
-(hiding a count that can be worked out by subtracting others) is not done here: publish totals
-or parts, not both, for small groups.
+(hiding more counts so that none can be worked back from the others) is
+:mod:`matching.protection`'s job, for tables published together.
 
 >>> suppress(12), suppress(4), suppress(0)
 ('12', '<5', '<5')

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Literal
 
 from directory.errors import InvalidArgumentError
 from matching.disclosure import THRESHOLD, rate, suppress
+from matching.protection import Relation, protect
 
 if TYPE_CHECKING:
     from datetime import date
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from directory.models import Directory
     from matching.capacity import Ledger
 
-__all__ = ["GROUPINGS", "OutcomeRow", "outcomes", "total"]
+__all__ = ["GROUPINGS", "OutcomeRow", "outcomes", "published_table", "total"]
 
 By = Literal["pathway", "agency", "district"]
 GROUPINGS: tuple[By, ...] = ("pathway", "agency", "district")
@@ -138,3 +139,38 @@ def total(rows: list[OutcomeRow], label: str = "Total") -> OutcomeRow:
     """
     counts = [sum(getattr(r, f.name) for r in rows) for f in fields(OutcomeRow)[2:]]
     return OutcomeRow("total", label, *counts)
+
+
+def published_table(
+    rows: list[OutcomeRow], threshold: int = THRESHOLD
+) -> tuple[list[dict[str, str]], dict[str, str] | None]:
+    """The rows and their total row as published together: small counts hidden as ``"<5"``,
+    and more counts hidden as ``"[c]"`` where the total row (the column totals) or a row's
+    attended-within-referrals would give a small one back (:func:`matching.protection.protect`,
+    see ``docs/disclosure.md``). A rate is shown only beside both its counts shown. The total is
+    ``None`` when there are no rows.
+
+    >>> rows = [OutcomeRow("a", "A", 12, 0, 0, 9, 6, 0), OutcomeRow("b", "B", 3, 0, 0, 3, 1, 0)]
+    >>> shown, overall = published_table(rows)
+    >>> shown[0]["referrals"], shown[1]["referrals"], overall["referrals"]
+    ('[c]', '<5', '15')
+    """
+    if not rows:
+        return [], None
+    every = [*rows, total(rows)]
+    figures = {(r.group, name): getattr(r, name) for r in every for name in _COUNTS}
+    relations = [
+        Relation.total(("total", name), [(r.group, name) for r in rows]) for name in _COUNTS
+    ]
+    relations += [Relation.below((r.group, "attended"), (r.group, "referrals")) for r in every]
+    shown = protect(figures, relations, threshold)
+    out: list[dict[str, str]] = []
+    for r in every:
+        row = {"group": r.group, "label": r.label}
+        row |= {name: str(shown[(r.group, name)]) for name in _COUNTS}
+        for name, part in (("attendance", "attended"), ("completion", "completed")):
+            visible = row[part].isdigit() and row["referrals"].isdigit()
+            use = rate(getattr(r, part), r.referrals, threshold)
+            row[name] = use if visible or use == "n/a" else "suppressed"
+        out.append(row)
+    return out[:-1], out[-1]

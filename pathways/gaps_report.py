@@ -32,11 +32,7 @@ from matching.gap_tables import (
     CONFIDENTIAL,
     Cell,
     cell_table,
-    change_table,
-    loss_table,
-    pathway_table,
-    single_point_table,
-    summary_table,
+    published,
 )
 from pathways.console import Column, print_table
 
@@ -83,23 +79,14 @@ def gap_tables(
     single_points: Sequence[SinglePoint] | None = None,
     losses: Sequence[AgencyLoss] | None = None,
 ) -> dict[str, Rows]:
-    """The published tables of one run, by name (summary, cells, pathways, and the optional ones).
+    """The published tables of one run, by name (summary, cells, pathways, and the optional ones),
+    protected together (:func:`matching.gap_tables.published`: what one table hides, no other
+    gives back).
 
-    When ``outcome`` is given, ``result`` should be its scenario's result (the tables describe
+    When ``outcome`` is given, ``result`` must be its scenario's result (the tables describe
     the scenario) and ``changes`` compares it with the baseline.
     """
-    tables: dict[str, Rows] = {
-        "summary": summary_table(result, threshold),
-        "cells": cell_table(result, threshold),
-        "pathways": pathway_table(result, threshold),
-    }
-    if outcome is not None:
-        tables["changes"] = change_table(outcome, threshold)
-    if single_points is not None:
-        tables["single_points"] = single_point_table(single_points, threshold)
-    if losses is not None:
-        tables["losses"] = loss_table(losses, threshold)
-    return tables
+    return published(result, threshold, outcome=outcome, single_points=single_points, losses=losses)
 
 
 def _columns(rows: Sequence[Mapping[str, Cell]]) -> list[str]:
@@ -223,9 +210,9 @@ def legend(
 
 # ------------------------------------------------------------------------------------ heat map
 def _grid(
-    result: GapResult, threshold: int
-) -> tuple[list[str], list[str], dict[tuple[str, str], dict[str, Cell]]]:
-    rows = cell_table(result, threshold)
+    result: GapResult, threshold: int, cells: Sequence[Mapping[str, Cell]] | None = None
+) -> tuple[list[str], list[str], dict[tuple[str, str], Mapping[str, Cell]]]:
+    rows = cell_table(result, threshold) if cells is None else cells
     needs = sorted({str(r["need"]) for r in rows})
     districts = sorted({str(r["district"]) for r in rows})
     return needs, districts, {(str(r["need"]), str(r["district"])): r for r in rows}
@@ -260,24 +247,28 @@ def render_heatmap(
     threshold: int = THRESHOLD,
     *,
     labels: Mapping[str, str] | None = None,
+    cells: Sequence[Mapping[str, Cell]] | None = None,
 ) -> None:
     """Need x district: each cell shows unmet/demand as published, coloured by the share unmet.
+
+    ``cells`` are the published cells table when it was protected with other tables (pass
+    ``gap_tables(...)["cells"]``: the heat map must hide what the tables hide).
 
     Green: all met; light green: fewer than the threshold unmet; yellow: under 10% unmet;
     orange: under 25%; red: 25% or more; grey: demand below the threshold (not shown).
     ``labels`` names districts (default: their ids).
     """
-    needs, districts, grid = _grid(result, threshold)
+    needs, districts, grid = _grid(result, threshold, cells)
     labels = labels or {}
     rows: list[list[str | Text]] = []
     for n in needs:
-        cells: list[str | Text] = [n.replace("_", " ")]
+        line: list[str | Text] = [n.replace("_", " ")]
         for d in districts:
             row = grid.get((n, d))
-            cells.append(
+            line.append(
                 "" if row is None else Text(f" {row['unmet']}/{row['demand']} ", style=_style(row))
             )
-        rows.append(cells)
+        rows.append(line)
     print_table(
         console,
         [Column("need"), *(Column(labels.get(d, d).replace("_", " ")) for d in districts)],

@@ -18,6 +18,7 @@ from matching.compliance import COLUMNS, compliance_report, published
 from matching.synthetic_cases import fill_ledger, synthetic_year
 from pathways.cli import main
 from pathways.compliance_report import table_csv
+from tests.disclosure_audit import System, audit
 from tests.ledger_backends import ledger_target, pg_server
 
 if TYPE_CHECKING:
@@ -116,12 +117,16 @@ def test_a_synthetic_year_reproduces_the_documents_kind_of_figures() -> None:
     assert 12 <= sum(settled) / len(settled) <= 18
 
 
-def _hidden_total_is_safe(row: dict[str, Cell], counts: dict[str, int], total: str,
-                          parts: tuple[str, ...]) -> bool:  # fmt: skip
-    if isinstance(row[total], str):
-        return True
-    hidden = counts[total] - sum(counts[p] for p in parts if not isinstance(row[p], str))
-    return hidden == 0 or hidden >= 5
+def _row_is_safe(row: dict[str, Cell], total: str, parts: tuple[str, ...]) -> bool:
+    """No hidden count of ``row`` can be narrowed more than the disclosure rule allows, given
+    the row's published counts and its two sums (the independent auditor of
+    tests/disclosure_audit.py, an exact integer program)."""
+    system = System(5)
+    for column in {total, *parts, "completed", "on_time", "late"}:
+        system.value(("row", column), row[column])
+    system.equal({("row", total): 1, **{("row", p): -1 for p in parts}})
+    system.equal({("row", "completed"): 1, ("row", "on_time"): -1, ("row", "late"): -1})
+    return all(finding.safe for finding in audit(system))
 
 
 @pytest.mark.parametrize("n", [30, 165, 1200])
@@ -137,17 +142,20 @@ def test_published_counts_are_never_small_and_never_recoverable(n: int) -> None:
                 assert cell in ("<5", "[c]") or (cell == value and value >= 5), (by, column)
             total = "cases" if raw.unit == "case" else "conditions"
             parts = ("open", "complied", "breached", "withdrawn")
-            assert _hidden_total_is_safe(row, counts, total, parts), (by, raw.group)
-            assert _hidden_total_is_safe(row, counts, "completed", ("on_time", "late"))
+            assert _row_is_safe(row, total, parts), (by, raw.group)
             for rate, (a, b) in {"compliance": ("complied", "breached"),
                                  "within_deadline": ("on_time", "completed")}.items():  # fmt: skip
                 if isinstance(row[a], str) or isinstance(row[b], str):
                     assert row[rate] == "suppressed"
     months = dict(report.breach_files)
     shown = {r["month"]: r["breach_files"] for r in tables["breach_files"]}
-    hidden = sum(months[m] for m, cell in shown.items() if isinstance(cell, str))
-    if not isinstance(tables["total"][0]["breached"], str):  # the months add up to it
-        assert hidden == 0 or hidden >= 5  # so the shown total gives no month away
+    assert set(shown) == set(months)
+    system = System(5)  # the months add up to the total row's breaches
+    system.value(("total",), tables["total"][0]["breached"])
+    for month, cell in shown.items():
+        system.value(("month", month), cell)
+    system.equal({("total",): 1, **{("month", m): -1 for m in shown}})
+    assert all(finding.safe for finding in audit(system))  # the shown total gives no month away
 
 
 def test_the_compliance_command(tmp_path: object) -> None:

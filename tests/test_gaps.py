@@ -580,24 +580,17 @@ PEOPLE = {
     "single_points": ("demand",),
     "losses": ("unmet_added",),
 }
-SUMS = [("demand", ("met", "unmet")), ("unmet", tuple(f"unmet_{r}" for r in REASONS))]
 
 
 def assert_published(tables: dict[str, list[dict[str, Any]]], threshold: int) -> None:
-    """No count of people below the threshold, none recoverable within a row."""
+    """No count of people below the threshold (what can be worked back from the shown ones is
+    the disclosure auditor's job: tests/test_disclosure_audit.py)."""
     hidden = (f"<{threshold}", "[c]")
     for name, rows in tables.items():
         for row in rows:
             for column in PEOPLE[name]:
                 value = row[column]
                 assert value in hidden or int(value) >= threshold, (name, column, row)
-            if name in ("cells", "summary"):
-                for total, parts in SUMS:
-                    if row[total] in hidden:
-                        continue
-                    shown = sum(int(row[p]) for p in parts if row[p] not in hidden)
-                    left = int(row[total]) - shown
-                    assert not 0 < left < threshold, (row, total)
 
 
 def _csv_rows(text: str) -> list[dict[str, Any]]:

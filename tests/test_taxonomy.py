@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-import time
 from pathlib import Path
 from typing import Any
 
@@ -383,10 +382,37 @@ def test_resolve_answers_or_refuses_and_never_anything_else(text: str) -> None:
     assert set(suggestions) <= set(NEED_IDS)
 
 
-def test_resolving_one_term_takes_tens_of_microseconds() -> None:
-    texts = [text for text, _ in MISSPELLINGS] * 5
-    start = time.perf_counter()
-    for text in texts:
-        SHIPPED.resolve(text)
-    mean = (time.perf_counter() - start) / len(texts)
-    assert mean < 2e-3  # measured about 50 µs; generous for loaded CI machines
+def test_resolving_scores_a_window_of_terms_not_the_whole_taxonomy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The work of a look-up, counted rather than timed: a taxonomy with ten times the needs,
+    all named in far longer words, makes each look-up score exactly the same terms (the same
+    rapidfuzz calls on the same slices), because only terms of a length that can reach the
+    threshold are compared."""
+    import directory.taxonomy as module
+
+    real = module.process.extract
+    scored: list[int] = []
+
+    def counting(query: str, choices: Any, **options: Any) -> Any:
+        scored.append(len(choices))
+        return real(query, choices, **options)
+
+    monkeypatch.setattr(module.process, "extract", counting)
+    padding = [
+        need(
+            f"an_unrelated_service_named_far_longer_than_any_word_typed_{i:03d}",
+            f"a synonym that is also far longer than anything typed for a need, number {i:03d}",
+        )
+        for i in range(10 * len(SHIPPED.needs))
+    ]
+    larger = Taxonomy((*SHIPPED.needs, *padding))
+    for text, expected in MISSPELLINGS:
+        scored.clear()
+        assert SHIPPED.resolve(text).need == expected
+        small = list(scored)
+        scored.clear()
+        assert larger.resolve(text).need == expected
+        assert scored == small, text
+        words = len(text.split())
+        assert 0 < len(small) <= words * (words + 1) // 2 + 1, text  # one per run of words

@@ -31,7 +31,7 @@ from matching.capacity import (
     book as book_plan,
 )
 from matching.disclosure import THRESHOLD
-from matching.outcomes import GROUPINGS, total
+from matching.outcomes import GROUPINGS, published_table
 from matching.outcomes import outcomes as outcome_rows
 from pathways.cli import EXIT_DATA, dir_option, load_or_exit, translate_errors
 from pathways.commands.ledger_target import ledger_option
@@ -341,8 +341,7 @@ def outcomes(
     last = end.date() if end is not None else None
     with Ledger(ledger_path, create=False, read_only=True) as ledger:
         rows = outcome_rows(ledger, directory, by=by, start=first, end=last)  # type: ignore[arg-type]
-    published = [r.published(threshold) for r in rows]
-    overall = total(rows).published(threshold) if rows else None
+    published, overall = published_table(rows, threshold)
     if as_json:
         _as_json({"by": by, "from": first, "to": last, "rows": published, "total": overall})
         return

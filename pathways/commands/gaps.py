@@ -273,7 +273,7 @@ def gaps(
         if outcome is not None:
             console.print(f"[bold]Scenario:[/] {scenario.describe()}")
         labels = {d.id: d.label for d in directory.districts}
-        render_heatmap(console, shown, threshold, labels=labels)
+        render_heatmap(console, shown, threshold, labels=labels, cells=tables["cells"])
         render_tables(console, tables)
         marks = legend(tables, threshold)
         if marks:

@@ -35,6 +35,7 @@ GUIDE_ORDER = (
     "matching.md",
     "capacity.md",
     "gaps.md",
+    "disclosure.md",
     "graph.md",
     "open-referral.md",
     "performance.md",
