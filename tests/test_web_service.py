@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from directory.loading import load
 from directory.models import Directory
+from matching.assessment import Assessor
 from matching.capacity import Ledger, NominalCapacity, places
 from matching.cohort import assessment_from_record
 from matching.demand import read_counts
@@ -164,10 +165,14 @@ def test_batch_streams_the_library_plans_in_order(shipped: Directory, http: http
     assert response.headers["content-type"].startswith("application/x-ndjson")
     out = [json.loads(line) for line in response.text.splitlines()]
     matcher = Matcher(shipped)
-    expected = [
-        matcher.match(assessment_from_record(matcher.assessor, p), on=DAY).model_dump(mode="json")
-        for p in PEOPLE
-    ]
+    expected = []
+    for p in PEOPLE:  # each line as POST /match answers: with how this person's words were read
+        assessor = Assessor(shipped)
+        plan = matcher.match(assessment_from_record(assessor, p), on=DAY)
+        expected.append(
+            plan.model_copy(update={"interpreted": assessor.readings()}).model_dump(mode="json")
+        )
+    assert any(line["interpreted"] for line in expected)
     assert out[: len(PEOPLE)] == expected
     assert out[len(PEOPLE)]["line"] == len(PEOPLE) + 2
     assert out[len(PEOPLE)]["error"] == "assessment"
