@@ -9,8 +9,8 @@ Needs ``highspy`` and ``ortools`` (the ``solvers`` extra) for the solver peers.
    Times are CPU time of this thread (``time.thread_time``), so other work on the machine slows
    them less than wall time; medians and 99th percentiles.
 2. **Solvers**: the instances :func:`matching.cover.best_cover` receives inside those matches
-   (the candidates after the matcher's reductions), solved by ours (``exact``: the search in C;
-   ``Python``: :func:`matching.cover.best_cover_python`, its reference, answers asserted equal),
+   (the candidates after the matcher's reductions), solved by ours (``exact``: the search in
+   Python),
    by the textbook greedy cover, by one HiGHS MIP and by one CP-SAT model (the model builders of
    ``benchmarks/cover.py``), each timed with its model building, in this process: each solver
    in a pass of its own over the instances (the ratios), and all four one after another on
@@ -46,7 +46,6 @@ from matching.cover import (
     Cover,
     Option,
     best_cover,
-    best_cover_python,
     cover_key,
     greedy_cover,
 )
@@ -105,13 +104,10 @@ def latency(m: Matcher, cases: list[Assessment]) -> tuple[list[float], list[floa
         wall.append((time.perf_counter() - w0) * 1e6)
     instances: list[Instance] = []
     for a in cases:
-        if m._quick_ok and a.accept_remote:
-            q, kept, _ = m._quick(a, DAY)
-        else:
-            q = m._gather(a, DAY)
-            kept, _ = m._reduce(q)
+        person = m._person(a, DAY)
+        kept, _ = m._grouped(m._find(a, person), person)
         options = [Option(r.mask, r.agency, r.distance, r.spare) for r in kept]
-        instances.append((q.universe, options, q.free))
+        instances.append((person.universe, options, person.free))
     return cpu, wall, instances
 
 
@@ -151,7 +147,6 @@ def solvers(instances: list[Instance], *, peers: bool) -> SolverRow:
 
     run: dict[str, Callable[[Instance], object]] = {
         "exact": lambda i: best_cover(i[0], i[1], free_agencies=i[2]),
-        "Python": lambda i: best_cover_python(i[0], i[1], free_agencies=i[2]),
         "greedy": lambda i: greedy_cover(i[0], i[1], free_agencies=i[2]),
     }
     if peers:
@@ -169,7 +164,6 @@ def solvers(instances: list[Instance], *, peers: bool) -> SolverRow:
             answers[name] = solve(instance)
             row.mixed[name].append((time.thread_time() - t0) * 1e6)
         exact, greedy = answers["exact"], answers["greedy"]
-        assert exact == answers["Python"]  # the compiled search against its reference
         assert isinstance(exact, Cover)
         assert isinstance(greedy, Cover)
         if greedy.key[:2] > exact.key[:2]:
