@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-    from directory.models import Directory, District, PostcodeDistrict, Town
+    from directory.models import Directory, District, Pathway, PostcodeDistrict, Site, Town
 
 __all__ = [
     "EARTH_RADIUS_KM",
@@ -81,8 +81,10 @@ __all__ = [
     "distance_km",
     "haversine_km",
     "haversine_many",
+    "nearest_site",
     "nearest_sites",
     "place_key",
+    "site_point",
 ]
 
 LocalityKind = Literal["district", "town", "postcode", "coordinates", "geocoder"]
@@ -229,6 +231,43 @@ def nearest_sites(
     km[has] = dist[firsts]
     site[has] = run[firsts]
     return km, site
+
+
+def site_point(directory: Directory, site: Site) -> tuple[float, float]:
+    """Where a site counts as being: its coordinates, or its district's centre when hidden.
+
+    >>> from directory.loading import load
+    >>> d = load()
+    >>> refuge = next(s for s in d.site_by_id.values() if s.hidden)
+    >>> centre = d.district_by_id[refuge.district]
+    >>> site_point(d, refuge) == (centre.lat, centre.lon)
+    True
+    """
+    if site.hidden:
+        centre = directory.district_by_id.get(site.district)
+        if centre is not None:
+            return centre.lat, centre.lon
+    return site.lat, site.lon
+
+
+def nearest_site(
+    directory: Directory, pathway: Pathway, point: tuple[float, float]
+) -> tuple[Site, float] | None:
+    """The pathway's nearest site to ``point`` (where it counts as being: :func:`site_point`)
+    and its distance in km (:func:`haversine_km`; ties: smaller id). None without sites.
+
+    >>> from directory.loading import load
+    >>> d = load()
+    >>> site, km = nearest_site(d, d.pathway_by_id["cwrc-domestic-abuse-support"], (52.66, 0.16))
+    >>> site.id, round(km, 1)
+    ('cwrc-peterborough-broadway', 28.8)
+    """
+    best: tuple[float, str, Site] | None = None
+    for site in directory.sites_of(pathway):
+        km = haversine_km(point, site_point(directory, site))
+        if best is None or (km, site.id) < best[:2]:
+            best = (km, site.id, site)
+    return None if best is None else (best[2], best[0])
 
 
 # ------------------------------------------------------------------------------------ places

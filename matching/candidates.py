@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from matching.reach import MODES
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -56,9 +58,6 @@ __all__ = [
     "ways",
 ]
 
-MODES = ("in_person", "outreach", "phone", "online")
-"""Delivery modes by code (the ``mode`` of :func:`ways`; -1: no way), in the order that breaks
-ties between ways of equal travel (:func:`matching.reach.travel`)."""
 
 Slots = Any  # npt.NDArray[np.int64] (Any: numpy's annotations vary between versions)
 Floats = Any  # npt.NDArray[np.float64]
@@ -162,7 +161,8 @@ def ways(
 ) -> Ways:
     """:func:`matching.reach.travel` for pathway ``slots`` and person ``a``, on arrays.
 
-    Returns the cheapest way's km, its mode (index into :data:`MODES`, -1 when the pathway does
+    Returns the cheapest way's km, its mode (index into :data:`matching.reach.MODES`, -1 when
+    the pathway does
     not reach the person) and site slot (-1 none), and for pathways delivered in person the
     nearest site's km and slot whatever the way (inf and -1 otherwise). In person: the nearest
     site (ties to the smaller id) when it serves the district or is within the travel limit,

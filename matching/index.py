@@ -18,7 +18,7 @@ Words
 -----
 *slot*: a pathway's position among the active pathways in id order (so slot order is id order
 and breaks ties as ids do); *agency slot* likewise among agencies; *site slot* among sites in id
-order. Hidden sites count at their district's centre (:func:`matching.reach.site_point`).
+order. Hidden sites count at their district's centre (:func:`directory.places.site_point`).
 
 *Serving a district*: the district is in the pathway's list (or it lists ``all``). A pathway
 *serves everywhere* when it serves every district, or lists none and is delivered by phone or
@@ -38,9 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from directory.places import EARTH_RADIUS_KM, Sites, nearest_sites
+from directory.places import EARTH_RADIUS_KM, Sites, nearest_sites, site_point
 from matching.eligibility import profile
-from matching.reach import site_point
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
