@@ -109,7 +109,9 @@ class Index:
     serving: Mapping[str, Mapping[int, Slots]]  # district -> need bit -> slots serving it
     serving_local: Mapping[str, Slots]  # district -> slots serving it, not every district
     by_need: Mapping[int, Slots]  # need bit -> slots taking it
-    grid: Mapping[tuple[int, int], Mapping[int, Slots]]  # cell -> need bit -> slots with a site
+    grid: Mapping[tuple[int, int], int]  # cell holding a site -> its number k
+    grid_start: Slots  # cell k's pathways: grid_slots[grid_start[k]:grid_start[k + 1]]
+    grid_slots: Slots  # in person, not everywhere, with a site in the cell; ascending per cell
 
     # ------------------------------------------------------------------------- look-ups
     def needs_of(self, mask: int) -> tuple[str, ...]:
@@ -202,9 +204,18 @@ class Index:
         reach the person."""
         serving = self.serving[district]
         parts = [serving.get(b, _EMPTY) for b in bits]
-        for cell in self.cells(lat, lon, km):
-            per_need = self.grid[cell]
-            parts.extend(per_need.get(b, _EMPTY) for b in bits)
+        grid = self.grid
+        cells = np.array([grid[c] for c in self.cells(lat, lon, km)], dtype=np.int64)
+        if len(cells):
+            first = self.grid_start[cells]
+            counts = self.grid_start[cells + 1] - first
+            total = int(counts.sum())
+            offsets = np.cumsum(counts) - counts
+            near = self.grid_slots[np.repeat(first - offsets, counts) + np.arange(total)]
+            universe = 0
+            for b in bits:
+                universe |= b
+            parts.append(near[(self.mask[near] & universe) != 0])
         if not parts:
             return _EMPTY
         found: Slots = np.unique(np.concatenate(parts))
@@ -244,7 +255,7 @@ def build_index(directory: Directory) -> Index:
     site_lists: list[list[int]] = []
     serving: dict[str, dict[int, list[int]]] = {x: {} for x in centre}
     by_need: dict[int, list[int]] = {}
-    grid: dict[tuple[int, int], dict[int, set[int]]] = {}
+    grid: dict[tuple[int, int], set[int]] = {}
     agency_of = d.agency_of
     for i, p in enumerate(pathways):
         mask = 0
@@ -272,11 +283,12 @@ def build_index(directory: Directory) -> Index:
             by_need.setdefault(b, []).append(i)
             for x in all_districts if ev else mine & all_districts:
                 serving[x].setdefault(b, []).append(i)
-        if "in_person" in p.delivery and not ev:
+        if "in_person" in p.delivery and not ev and mask:
             for t in site_lists[i]:
-                cell = grid.setdefault(cell_of(*site_points[t]), {})
-                for b in bits:
-                    cell.setdefault(b, set()).add(i)
+                grid.setdefault(cell_of(*site_points[t]), set()).add(i)
+    cells = sorted(grid)
+    grid_start = np.zeros(len(cells) + 1, dtype=np.int64)
+    grid_start[1:] = np.cumsum([len(grid[c]) for c in cells])
     counts = [len(s) for s in site_lists]
     site_start = np.zeros(len(pathways) + 1, dtype=np.int64)
     site_start[1:] = np.cumsum(counts)
@@ -324,5 +336,7 @@ def build_index(directory: Directory) -> Index:
             for x, m in serving.items()
         },
         by_need={b: _slots(v) for b, v in by_need.items()},
-        grid={c: {b: _slots(v) for b, v in m.items()} for c, m in grid.items()},
+        grid={c: k for k, c in enumerate(cells)},
+        grid_start=grid_start,
+        grid_slots=np.array([i for c in cells for i in sorted(grid[c])], dtype=np.int64),
     )

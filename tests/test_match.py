@@ -1218,7 +1218,7 @@ def _shipped_index() -> Index:
 
 def _grid(cells: Any) -> Index:
     """The shipped index with a grid of ``cells`` (only the keys are read)."""
-    return dataclasses.replace(_shipped_index(), grid={key: {} for key in cells})
+    return dataclasses.replace(_shipped_index(), grid={key: k for k, key in enumerate(cells)})
 
 
 @settings(max_examples=1000, deadline=None, derandomize=True)
