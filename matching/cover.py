@@ -110,20 +110,9 @@ pathways, 30 agencies with the same masks, every distance and spare equal) under
 7,651 possible states. It is correct, and slow, for 22 needs met only by small, overlapping
 options.
 
-*In C.* :func:`best_cover` runs this algorithm in a C extension, ``matching._cover`` (built at
-install, optional), and :func:`best_cover_python` is the reference, this module's Python. The
-Python search keeps the key as one integer, which outgrows 64 bits; the C search keeps the levels
-that integer encodes, ``(agencies + agencies still needed, pathways + pathways still needed,
-distance, sum of (S - spare), pathways, chosen ranks as a bitset)``, compared in turn, with
-states tied as the Python heap ties them (by agency index, then needs met). The order is the
-same, so it expands and queues the same states in the same order: the tests compare the covers
-and the counters on thousands of generated instances. Its dominance test looks up the least
-``-spare`` among kept options containing a set of needs in a table of ``2**t`` entries (filled
-for every subset of a kept option's needs, ``O(P * 2**t)`` in all) instead of scanning.
-Instances it cannot hold (needs at bit 64 or above, more than 16 needs that can be met, a field
-of 2**40 or more, a field or free agency that is not an int) go to the Python search. On the
-matcher's instances the C search is 1.5-7 times faster, most on the largest (about 13 times on
-those of the slowest national matches; ``docs/performance.md``).
+*One source.* The search is this module's Python, run by :func:`best_cover`
+(:func:`best_cover_python` is the same function under its older name). On the matcher's
+instances it takes microseconds to a few hundred microseconds (``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -134,7 +123,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
 __all__ = [
     "Cover",
@@ -152,19 +141,6 @@ CoverKey = tuple[int, int, int, int, int, tuple[int, ...]]
 """(needs not met, agencies not free, pathways, distance, -spare, sorted chosen indices)."""
 
 _NO_FREE: frozenset[int] = frozenset()
-
-
-def _compiled() -> Callable[..., tuple[tuple[int, ...], int, int, int, int, int] | None] | None:
-    try:
-        from matching._cover import search
-    except ImportError:  # pragma: no cover - the extension is built wherever the tests run
-        return None
-    return search
-
-
-_search = _compiled()
-COMPILED = _search is not None
-"""Whether :func:`best_cover` searches in C (``matching._cover``, built at install)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,24 +456,8 @@ def best_cover(
     states with the whole key as one integer cost. The module docstring proves the dominance rule
     and the search. Time ``O(P**2 + 2**t * A * P * log(2**t * A * P))`` for ``t`` coverable
     needs, ``P`` options and ``A`` agencies left after the reduction; exponential in the needs
-    only. Runs in C (``matching._cover``) when the extension is built and the instance fits,
-    else in Python (:func:`best_cover_python`): the same steps, answer and counters.
+    only.
     """
-    _check_universe(universe)
-    if _search is not None:
-        got = _search(universe, options, free_agencies)
-        if got is not None:
-            picked, covered, kept, agencies, expanded, pushed = got
-            if stats is not None:
-                stats.update(
-                    options=len(options),
-                    needs=covered.bit_count(),
-                    kept=kept,
-                    agencies=agencies,
-                    expanded=expanded,
-                    pushed=pushed,
-                )
-            return Cover(picked, covered, _key(universe, options, picked, free_agencies))
     return best_cover_python(universe, options, free_agencies=free_agencies, stats=stats)
 
 
@@ -508,11 +468,7 @@ def best_cover_python(
     free_agencies: frozenset[int] = _NO_FREE,
     stats: dict[str, int] | None = None,
 ) -> Cover:
-    """:func:`best_cover` in Python: the reference the compiled search is tested against.
-
-    Same parameters, answer and counters as :func:`best_cover`, which calls it when the C
-    extension ``matching._cover`` is not built or cannot take the instance (see *In C* in the
-    module notes).
+    """:func:`best_cover` (its older name, kept for callers): the same parameters and answer.
 
     >>> opts = [Option(0b0111, 0, 0, 0), Option(0b0011, 1, 0, 0), Option(0b1100, 1, 0, 0)]
     >>> best_cover_python(0b1111, opts) == best_cover(0b1111, opts)

@@ -1,8 +1,7 @@
 """The solver's input from candidate rows: agencies that cannot matter dropped, groups reduced.
 
-For a person who does not accept phone or online support,
-:meth:`matching.candidates.CandidateFinder._travelling` has every candidate as rows of arrays
-(slot order). Before any working record is made for the solver, :func:`reduce_rows`:
+:func:`matching.candidates.find` gives every candidate of a person as rows of arrays (slot
+order). Before any working record is made for the solver, :func:`reduce_rows`:
 
 1. drops every row of an agency that cannot matter (when ``prune``): an agency not engaged,
    without a waitlisted candidate, such that two candidates with a place of other agencies each
@@ -18,9 +17,8 @@ For a person who does not accept phone or online support,
    masks, so the optimum is unchanged.
 
 It returns the rows kept (ascending), and the rows of each group's winner and runner-up (in
-order of the needs taken). :func:`reduce_rows_python` is the reference on numpy; the C version
-(``matching._gather``, built at install, optional) gives the same arrays, tested on thousands
-of generated cases.
+order of the needs taken). Numpy over all rows at once; ``tests/oracle.py`` holds the plain
+loop it is tested against.
 
 >>> import numpy as np
 >>> rows = dict(
@@ -32,7 +30,7 @@ of generated cases.
 ...     waitlisted=np.zeros(4, dtype=bool),
 ...     engaged=np.array([], dtype=np.int64),
 ... )
->>> kept, winners, runners = reduce_rows_python(**rows, prune=False)
+>>> kept, winners, runners = reduce_rows(**rows, prune=False)
 >>> kept.tolist(), winners.tolist(), runners.tolist()
 ([1, 2, 3], [1], [0])
 
@@ -41,20 +39,15 @@ Agency 7 is kept as a whole. Pruning drops agency 5: slots 1 and 2, of other age
 its need and come before its only candidate (900 m). Agency 7 stays: its candidates take two
 needs, and no candidate of another agency takes both.
 
->>> [x.tolist() for x in reduce_rows_python(**rows, prune=True)]
+>>> [x.tolist() for x in reduce_rows(**rows, prune=True)]
 [[1, 2, 3], [], []]
 
 Give slots 0 and 1 both needs, slot 0 at 50 m: both come before agency 7's first (slot 2,
 400 m), and agency 7 goes.
 
 >>> rows["mask"], rows["distance"] = np.array([3, 3, 1, 3]), np.array([50, 100, 400, 700])
->>> [x.tolist() for x in reduce_rows_python(**rows, prune=True)]
+>>> [x.tolist() for x in reduce_rows(**rows, prune=True)]
 [[0], [0], [1]]
->>> all(
-...     (a == b).all()
-...     for a, b in zip(reduce_rows(**rows, prune=True), reduce_rows_python(**rows, prune=True))
-... )
-True
 """
 
 from __future__ import annotations
@@ -64,11 +57,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     import numpy.typing as npt
 
-__all__ = ["COMPILED", "reduce_rows", "reduce_rows_python"]
+__all__ = ["reduce_rows"]
 
 Ints = Any  # npt.NDArray[np.int64] (Any: numpy's annotations vary between versions)
 Reduced = tuple[Ints, Ints, Ints]
@@ -93,7 +84,7 @@ def _beaten(
     k = len(agencies)
     best = np.full(k, n, dtype=np.int64)  # each agency's first candidate
     np.minimum.at(best, where, rank)
-    needs = np.zeros(k, dtype=np.int64)
+    needs = np.zeros(k, dtype=mask.dtype)
     np.bitwise_or.at(needs, where, mask)
     # per set of needs some agency takes, the first three candidates with a place taking all
     # of it (rank and agency; rank n and agency -1 where there are fewer)
@@ -116,7 +107,7 @@ def _beaten(
     return beaten
 
 
-def reduce_rows_python(
+def reduce_rows(
     *,
     slot: Ints,
     mask: Ints,
@@ -127,11 +118,15 @@ def reduce_rows_python(
     engaged: Ints,
     prune: bool,
 ) -> Reduced:
-    """Steps 1 and 2 of the module notes on numpy: the reference of :func:`reduce_rows`.
+    """Steps 1 and 2 of the module notes, numpy over every row at once.
 
     Rows are candidates (int64 arrays of one length, slots distinct); ``engaged`` the engaged
     agencies. Returns (rows kept ascending, group winners' rows, their runners-up's rows).
     """
+    if mask.dtype == object:  # masks beyond 62 needs: grouped by rank of mask, the same groups
+        grouping = np.unique(mask, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    else:
+        grouping = mask
     agencies, where, counts = np.unique(agency, return_inverse=True, return_counts=True)
     where = where.reshape(-1)
     engaged_of = np.isin(agencies, engaged)
@@ -146,61 +141,13 @@ def reduce_rows_python(
     alone = (counts[where] == 1) & ~waitlisted & ~engaged_of[where] & keep
     grouped = np.flatnonzero(alone)
     # by needs, then nearest, most places, smallest slot
-    order = grouped[np.lexsort((slot[grouped], -spare[grouped], distance[grouped], mask[grouped]))]
-    masks = mask[order]
+    order = grouped[
+        np.lexsort((slot[grouped], -spare[grouped], distance[grouped], grouping[grouped]))
+    ]
+    masks = grouping[order]
     head = np.ones(len(order), dtype=bool)
     head[1:] = masks[1:] != masks[:-1]
     second = np.zeros(len(order), dtype=bool)
     second[1:] = head[:-1] & ~head[1:]
     kept = np.sort(np.concatenate((np.flatnonzero(~alone & keep), order[head])))
     return kept, order[np.flatnonzero(second) - 1], order[second]
-
-
-def _compiled() -> Callable[..., tuple[bytes, bytes, bytes]] | None:
-    try:
-        from matching import _gather
-    except ImportError:  # pragma: no cover - the extension is built wherever the tests run
-        return None
-    found: Callable[..., tuple[bytes, bytes, bytes]] = _gather.reduce_rows
-    return found
-
-
-_reduce_c = _compiled()
-
-COMPILED: bool = _reduce_c is not None
-"""Whether the C extension is in use."""
-
-
-def reduce_rows(
-    *,
-    slot: Ints,
-    mask: Ints,
-    agency: Ints,
-    distance: Ints,
-    spare: Ints,
-    waitlisted: npt.NDArray[np.bool_],
-    engaged: Ints,
-    prune: bool,
-) -> Reduced:
-    """:func:`reduce_rows_python`, in C when the extension is built: the same arrays."""
-    if _reduce_c is None:  # pragma: no cover - the extension is built wherever the tests run
-        return reduce_rows_python(
-            slot=slot,
-            mask=mask,
-            agency=agency,
-            distance=distance,
-            spare=spare,
-            waitlisted=waitlisted,
-            engaged=engaged,
-            prune=prune,
-        )
-    as_ints = [np.ascontiguousarray(x, dtype=np.int64) for x in (slot, mask, agency, distance)]
-    found = _reduce_c(
-        *as_ints,
-        np.ascontiguousarray(spare, dtype=np.int64),
-        np.ascontiguousarray(waitlisted, dtype=np.bool_),
-        np.ascontiguousarray(engaged, dtype=np.int64),
-        prune,
-    )
-    kept, winners, runners = (np.frombuffer(b, dtype=np.int64) for b in found)
-    return kept, winners, runners
