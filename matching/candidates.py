@@ -289,8 +289,11 @@ class CandidateFinder:
             for b, slots in per_need.items():
                 cell.setdefault(b, set()).update(slots)
         self._grid = {c: {b: tuple(sorted(v)) for b, v in m.items()} for c, m in grid.items()}
+        edges.add(18)  # under-18s only through youth provision (matching.eligibility, youth)
         self._age_edges = tuple(sorted(edges))
         self._named: frozenset[str | None] = frozenset(
+            ["female"]  # women-only audiences and women's provision tell women apart
+        ) | frozenset(
             v
             for rules in self._profiles
             for v in (
@@ -460,6 +463,11 @@ class CandidateFinder:
             (tuple(c for c in a.cohorts if c in named), bool(a.cohorts)),
             a.offence if a.offence in named or a.offence is None else "",
             a.disposal if a.disposal in named or a.disposal is None else "",
+            a.victim,
+            a.admitted,
+            a.consents,
+            a.victim_views,
+            a.victim_willing,
         )
 
     # ----------------------------------------------------------------------------- candidates

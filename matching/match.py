@@ -277,8 +277,8 @@ class Matcher(CandidateFinder):
             lost = [self._label[n].lower() for n in self.needs_of(cover.covered & ~alt_covered)]
         return referral_reason(
             how,
-            key=key[:5],
-            other=other[:5],
+            key=key[:6],
+            other=other[:6],
             lost=lost,
             engaged=raw.agency in q.free,
             waitlisted=raw.waitlisted,
