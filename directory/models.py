@@ -491,6 +491,7 @@ class Agency(BaseModel):
     sources: tuple[Source, ...] = ()
     last_verified: date | None = None
     illustrative: Text | None = None
+    youth_justice: bool = False
     sites: tuple[Site, ...] = ()
     pathways: Annotated[tuple[Pathway, ...], Field(min_length=1)]
 

@@ -160,6 +160,8 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "last_verified": "The day someone checked the named sources (ISO date, 2026-10-15); "
         "leave it out until someone has: never a guess.",
         "illustrative": "What in this file is invented for the example, if anything.",
+        "youth_justice": "True for a youth justice service (youth offending team): every "
+        "under-18's plan in the districts its pathways serve goes through it.",
         "sites": "Places where the agency's pathways are delivered.",
         "pathways": "The diversionary interventions the agency runs: at least one.",
     },

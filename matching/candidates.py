@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from directory.errors import AssessmentError, NotFoundError
+from directory.models import level_rank
 from directory.places import EARTH_RADIUS_KM, haversine_km
 from matching.capacity import Availability, NominalCapacity
 from matching.eligibility import check, profile
@@ -181,8 +182,19 @@ class CandidateFinder:
     # ----------------------------------------------------------------------------- compiling
     def _compile(self, d: Directory) -> None:
         self._need_ids = tuple(n.id for n in d.needs)
-        self._bit = {n: 1 << i for i, n in enumerate(self._need_ids)}
+        # Needs some pathway meets with residential, crisis or refuge provision (L4) have a
+        # second bit, ``need:urgent``: an urgent need takes that bit (met by L3 or L4
+        # provision), an ordinary one the need's own (met by L1-L3). L4 provision is thus a
+        # candidate only for needs assessed urgent, whatever path finds the candidates.
+        l4 = {n for p in d.pathways if p.active for n in p.needs if p.level_of(n) == "residential"}
+        self._urgent_needs = tuple(n for n in self._need_ids if n in l4)
+        keys = self._need_ids + tuple(f"{n}:urgent" for n in self._urgent_needs)
+        self._bit = {k: 1 << i for i, k in enumerate(keys)}
+        self._ubit = {n: self._bit[f"{n}:urgent"] for n in self._urgent_needs}
+        self._base = {k: k.partition(":")[0] for k in keys}
         self._label = {n.id: n.label for n in d.needs}
+        for u in self._urgent_needs:
+            self._label[f"{u}:urgent"] = f"{self._label[u]} (urgent)"
         self._centre = {x.id: (x.lat, x.lon) for x in d.districts}
         all_districts = frozenset(self._centre)
         pathways = sorted((p for p in d.pathways if p.active), key=lambda p: p.id)
@@ -229,11 +241,27 @@ class CandidateFinder:
         site_needs: dict[int, dict[int, list[int]]] = {}  # site -> need -> pathways there
         edges: set[int] = set()
         agency_of = d.agency_of
+        # fit (matching.match): needs each pathway takes as its specialism, urgent needs it
+        # meets at L4, and whether it is women's or youth provision
+        self._spec = [0] * n
+        self._l4 = [0] * n
+        self._women = [False] * n
+        self._youth = [False] * n
         for i, p in enumerate(pathways):
             mask = 0
             for need in p.needs:
-                mask |= self._bit.get(need, 0)
+                rank = level_rank(p.level_of(need))
+                if rank < 4:
+                    mask |= self._bit.get(need, 0)
+                if rank >= 3:
+                    mask |= self._ubit.get(need, 0)
+                if rank == 4:
+                    self._l4[i] |= self._ubit.get(need, 0)
+                if p.specialism(need):
+                    self._spec[i] |= self._bit.get(need, 0) | self._ubit.get(need, 0)
             self._mask[i] = mask
+            self._women[i] = p.eligibility.audience.women != "open"
+            self._youth[i] = p.eligibility.audience.under_18 != "open"
             self._agency[i] = self._agency_slot[agency_of[p.id].id]
             key = profile(p.eligibility)
             if key not in profiles:
@@ -277,6 +305,12 @@ class CandidateFinder:
                     per_need = site_needs.setdefault(s, {})
                     for b in bits:
                         per_need.setdefault(b, []).append(i)
+        # whether candidates taking the same needs can differ in fit: then every candidate goes
+        # to the solver (no grouping by needs taken; matching.match)
+        self._fit_varies = any(
+            self._women[i] or self._youth[i] or self._l4[i] or self._mask[i] & ~self._spec[i]
+            for i in range(len(pathways))
+        ) or any(a.youth_justice for a in d.agencies)
         self._local = {x: {b: tuple(v) for b, v in m.items()} for x, m in local.items()}
         # per district, the pathways not serving everywhere that serve it and take some need
         self._local_all = {x: frozenset(i for v in m.values() for i in v) for x, m in local.items()}
@@ -356,7 +390,7 @@ class CandidateFinder:
                 self._evq_suffix[b] = tuple(suffix)
                 for e in one:
                     self._evq_of[e[3]] = e
-            if len(self._need_ids) <= 62:  # masks fit in 64-bit integers
+            if len(self._bit) <= 62:  # masks fit in 64-bit integers
                 self._arrays = _InPerson.compile(self)
                 self._compile_lists()
             else:  # the quick path works on arrays: the general path for everyone
@@ -642,8 +676,13 @@ class CandidateFinder:
         """The needs to refer (assessed, not already met) and the engaged agencies."""
         met = a.met
         universe = 0
+        urgent = a.urgent
         for need in a.needs:
-            if need not in met:
+            if need in met:
+                continue
+            if need in urgent and need in self._ubit:
+                universe |= self._ubit[need]
+            else:
                 universe |= self._bit[need]
         free = frozenset(self._agency_slot[x] for x in a.engaged)
         centre_km = haversine_km((a.lat, a.lon), self._centre[a.district])

@@ -61,6 +61,7 @@ def referral_reason(
     lost: Sequence[str],
     engaged: bool = False,
     waitlisted: bool = False,
+    youth_justice: bool = False,
 ) -> str:
     """How a chosen pathway is delivered, and why it was chosen.
 
@@ -84,6 +85,8 @@ def referral_reason(
     parts = [how]
     if engaged:
         parts.append("the agency already works with the person")
+    if youth_justice:
+        parts.append("the youth justice service: every under-18's plan goes through it")
     if waitlisted:
         parts.append("waitlisted: no pathway with a place can take this need")
     if other[0] > key[0]:

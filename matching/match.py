@@ -51,7 +51,7 @@ import numpy as np
 from directory.errors import AssessmentError
 from directory.places import haversine_km
 from matching.candidates import Candidate, CandidateFinder
-from matching.cover import Cover, best_cover
+from matching.cover import Cover, best_cover, cover_key
 from matching.eligibility import check
 from matching.explain import full_reason, referral_reason, summary, unmet_explanation
 from matching.plan import (
@@ -112,6 +112,7 @@ class Matcher(CandidateFinder):
             a.lat,
             a.lon,
             a.needs,
+            a.urgent,
             self.facts_key(a),
             tuple((k, v) for k, v in a.engaged.items()),
             a.travel_km,
@@ -120,8 +121,54 @@ class Matcher(CandidateFinder):
         )
 
     # ----------------------------------------------------------------------------- matching
-    def _solve(self, universe: int, raws: Sequence[Draft], free: frozenset[int]) -> Cover:
-        return best_cover(universe, raws, free_agencies=free)  # drafts have the option fields
+    def _solve(
+        self,
+        universe: int,
+        raws: Sequence[Draft],
+        free: frozenset[int],
+        fits: dict[int, int] | None = None,
+    ) -> Cover:
+        fit = None if fits is None else [fits[r.slot] for r in raws]
+        return best_cover(universe, raws, free_agencies=free, fit=fit)  # drafts: option fields
+
+    def _fits(self, a: Assessment, universe: int, raws: Sequence[Draft]) -> dict[int, int]:
+        """Each candidate's fit points for ``a`` (level 3 of :mod:`matching.cover`), by slot.
+
+        For each need a candidate takes, its *grade*: one point when the need is its
+        specialism, one when the need is urgent and it is L4 provision, one when the person is
+        a woman and it is women's provision (audience ``focus`` or ``only``), one when the
+        person is under 18 and it is youth provision. A grade ``g`` is written as the points
+        ``4 * bit + t`` for ``t < g``, so a plan earns, for each need, the grade of the best
+        chosen pathway taking it (the referral goes there).
+        """
+        woman = a.gender == "female"
+        child = a.age < 18
+        out: dict[int, int] = {}
+        for raw in raws:
+            i = raw.slot
+            extra = (woman and self._women[i]) + (child and self._youth[i])
+            points = 0
+            rest = raw.mask & universe
+            while rest:
+                b = rest & -rest
+                rest ^= b
+                grade = extra + bool(self._spec[i] & b) + bool(self._l4[i] & b)
+                j = 4 * (b.bit_length() - 1)
+                points |= ((1 << grade) - 1) << j
+            out[i] = points
+        return out
+
+    def _youth_justice(self, a: Assessment) -> frozenset[int]:
+        """The youth justice services of an under-18's district (agency indices): every
+        under-18's plan goes through them, so they cost no agency and are always listed."""
+        if a.age >= 18:
+            return frozenset()
+        return frozenset(
+            self._agency_slot[x.id]
+            for x in self.directory.agencies
+            if x.youth_justice
+            and any(a.district in self.directory.served_districts(p) for p in x.pathways)
+        )
 
     def match(self, a: Assessment, *, on: date | None = None) -> Plan:
         """The best plan for ``a``: exact, explained, deterministic.
@@ -131,6 +178,17 @@ class Matcher(CandidateFinder):
         directory does not hold.
         """
         day = on or date.today()
+        youth = self._youth_justice(a)
+        if self._fit_varies or youth:
+            # every candidate, no grouping by needs taken: candidates taking the same needs may
+            # differ in fit (the search's own dominance rule sees fit points)
+            q = self._gather(a, day, arrays=False)
+            q.free = q.free | youth
+            kept = sorted(q.raws, key=lambda r: r.slot)
+            fits = self._fits(a, q.universe, kept)
+            cover = self._solve(q.universe, kept, q.free, fits)
+            chosen = [kept[j] for j in cover.chosen]
+            return self._plan(a, q, kept, {}, cover, chosen, fits, youth)
         if self._quick_ok and a.accept_remote:
             q, kept, runner_up = self._quick(a, day)
         elif self._arrays is not None and not a.accept_remote:
@@ -151,23 +209,36 @@ class Matcher(CandidateFinder):
         runner_up: dict[int, Draft],
         cover: Cover,
         chosen: list[Draft],
+        fits: dict[int, int] | None = None,
+        youth: frozenset[int] = frozenset(),
     ) -> Plan:
         d = self.directory
         free = q.free
+        engaged = frozenset(self._agency_slot[x] for x in a.engaged)
         shown: dict[int, Reach] = {}
         for raw in chosen:
             shown[raw.slot] = self._reach(raw.slot, a, q)
         why = {
-            raw.slot: self._why(raw, shown[raw.slot], q, kept, runner_up, cover) for raw in chosen
+            raw.slot: self._why(raw, shown[raw.slot], q, kept, runner_up, cover, fits, engaged)
+            for raw in chosen
         }
 
         referrals: list[Referral] = []
         by_agency: dict[int, tuple[set[str], set[str]]] = {}
-        for need, b in self._bit.items():
+        for key, b in self._bit.items():
             if not cover.covered & b:
                 continue
+            need = self._base[key]
             takers = [r for r in chosen if r.mask & b]
-            raw = min(takers, key=lambda r: (r.agency not in free, r.distance, r.slot))
+            raw = min(
+                takers,
+                key=lambda r: (
+                    -_grade(fits, r.slot, b),  # the best fit among the chosen takes the need
+                    r.agency not in free,
+                    r.distance,
+                    r.slot,
+                ),
+            )
             p = self._pw[raw.slot]
             r = shown[raw.slot]
             agency_id = self._agency_ids[raw.agency]
@@ -181,7 +252,7 @@ class Matcher(CandidateFinder):
             referrals.append(
                 Referral(
                     need=need,
-                    need_label=self._label[need],
+                    need_label=self._label[key],
                     pathway=p.id,
                     pathway_name=p.name,
                     agency=agency_id,
@@ -191,7 +262,7 @@ class Matcher(CandidateFinder):
                     distance_km=round(r.distance_km, 1) if travels else None,
                     delivery=r.delivery or "in_person",
                     status="waitlisted" if raw.waitlisted else "referred",
-                    engaged=raw.agency in free,
+                    engaged=raw.agency in engaged,
                     reason=why[raw.slot],
                 )
             )
@@ -214,11 +285,13 @@ class Matcher(CandidateFinder):
             by_agency.setdefault(self._agency_slot[met[n]], (set(), set()))[0].add(n)
         for x in a.engaged:
             by_agency.setdefault(self._agency_slot[x], (set(), set()))
+        for y in youth:  # an under-18's plan always goes through the youth justice service
+            by_agency.setdefault(y, (set(), set()))
         agencies = tuple(
             PlanAgency(
                 id=self._agency_ids[x],
                 name=self._agency_name[self._agency_ids[x]],
-                engaged=x in free,
+                engaged=x in engaged,
                 pathways=tuple(sorted(pws)),
                 needs=tuple(n for n in self._need_ids if n in needs),
             )
@@ -231,6 +304,7 @@ class Matcher(CandidateFinder):
             needs_met=cover.covered.bit_count(),
             needs_unmet=unmet_mask.bit_count(),
             agencies=len({r.agency for r in chosen if r.agency not in free}),
+            fit_points_missed=cover.key[2],
             pathways=len(chosen),
             travel_km=round(total_m / 1000, 1),
             spare=sum(r.spare for r in chosen),
@@ -254,6 +328,8 @@ class Matcher(CandidateFinder):
         kept: list[Draft],
         runner_up: dict[int, Draft],
         cover: Cover,
+        fits: dict[int, int] | None = None,
+        engaged: frozenset[int] | None = None,
     ) -> str:
         """How the pathway is delivered, and the first objective level that is worse without it."""
         how = r.reason
@@ -270,8 +346,17 @@ class Matcher(CandidateFinder):
             other: tuple[Any, ...] = (key[0] + lost_mask.bit_count(),)
             alt_covered = cover.covered & others
         else:
-            alt = self._solve(q.universe, rest, q.free)
+            alt = self._solve(q.universe, rest, q.free, fits)
             other, alt_covered = alt.key, alt.covered
+            if fits:  # fit points this pathway alone carried count as missed, as in the plan
+                at = {k.slot: j for j, k in enumerate(kept)}
+                other = cover_key(
+                    q.universe,
+                    kept,
+                    [at[rest[j].slot] for j in alt.chosen],
+                    free_agencies=q.free,
+                    fit=[fits[k.slot] for k in kept],
+                )
         lost: list[str] = []
         if other[0] > key[0]:
             lost = [self._label[n].lower() for n in self.needs_of(cover.covered & ~alt_covered)]
@@ -280,7 +365,10 @@ class Matcher(CandidateFinder):
             key=key[:6],
             other=other[:6],
             lost=lost,
-            engaged=raw.agency in q.free,
+            engaged=raw.agency in (q.free if engaged is None else engaged),
+            youth_justice=raw.agency in q.free
+            and engaged is not None
+            and raw.agency not in engaged,
             waitlisted=raw.waitlisted,
         )
 
@@ -343,8 +431,9 @@ class Matcher(CandidateFinder):
         )
 
     def _unmet(self, a: Assessment, q: Query, b: int) -> Unmet:
-        need = self.needs_of(b)[0]
-        label = self._label[need]
+        key = self.needs_of(b)[0]
+        need = self._base[key]
+        label = self._label[key]
         everyone = self._by_need.get(b, ())
         if not everyone:
             return Unmet(
@@ -442,6 +531,13 @@ class Matcher(CandidateFinder):
                     order.append((km_order, self._pw[i].id, i))
         order.sort(key=lambda m: (m[0], m[1]))
         return stage, waitlist_refused, [i for _, _, i in order[:3]]
+
+
+def _grade(fits: dict[int, int] | None, slot: int, b: int) -> int:
+    """The grade of candidate ``slot`` for the need of bit ``b`` (its fit points there)."""
+    if not fits:
+        return 0
+    return (fits[slot] >> (4 * (b.bit_length() - 1)) & 0b1111).bit_count()
 
 
 def match(

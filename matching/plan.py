@@ -134,6 +134,9 @@ class Objective(BaseModel):
     needs_unmet: int
     agencies: int
     """Distinct agencies referred to, not counting agencies already working with the person."""
+    fit_points_missed: int = 0
+    """Fit points the plan does not earn that some candidate could (specialism, women's or
+    youth provision, L4 for an urgent need; see :meth:`matching.match.Matcher._fits`)."""
     pathways: int
     travel_km: float
     """Total travel to the pathways used (0 for remote and outreach), km."""
