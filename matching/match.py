@@ -51,6 +51,7 @@ import numpy as np
 from directory.errors import AssessmentError
 from directory.places import haversine_km
 from matching.candidates import Candidate, CandidateFinder
+from matching.conditional import conditions_of
 from matching.cover import Cover, best_cover, cover_key
 from matching.eligibility import check
 from matching.explain import full_reason, referral_reason, summary, unmet_explanation
@@ -61,6 +62,7 @@ from matching.plan import (
     Objective,
     Plan,
     PlanAgency,
+    Recorded,
     Referral,
     Unmet,
 )
@@ -309,6 +311,14 @@ class Matcher(CandidateFinder):
             travel_km=round(total_m / 1000, 1),
             spare=sum(r.spare for r in chosen),
         )
+        conditions = conditions_of(
+            a.disposal,
+            [(r.need, r.need_label, self._pw[self._slot[r.pathway]]) for r in referrals],
+            recorded={f for f in ("admitted", "consents", "victim_views") if getattr(a, f)},
+        )
+        text = summary(a, referrals, already, unmet, objective, d)
+        if conditions is not None:
+            text += "\n" + conditions.words()
         return Plan(
             reference=a.reference,
             district=a.district,
@@ -317,7 +327,16 @@ class Matcher(CandidateFinder):
             unmet=unmet,
             agencies=agencies,
             objective=objective,
-            summary=summary(a, referrals, already, unmet, objective, d),
+            summary=text,
+            conditions=conditions,
+            recorded=Recorded(
+                urgent=a.urgent,
+                victim=a.victim,
+                admitted=a.admitted,
+                consents=a.consents,
+                victim_views=a.victim_views,
+                victim_willing=a.victim_willing,
+            ),
         )
 
     def _why(

@@ -29,6 +29,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from matching.conditional import Conditions
+
 __all__ = [
     "HIDDEN_SITE",
     "UNMET_REASONS",
@@ -144,6 +146,19 @@ class Objective(BaseModel):
     """Total places left in the pathways used (places not recorded count 0)."""
 
 
+class Recorded(BaseModel):
+    """The assessment's levels and recorded facts the plan was made with (shown with --json)."""
+
+    model_config = _FROZEN
+    urgent: tuple[str, ...] = ()
+    """Needs assessed urgent (residential, crisis or refuge provision considered)."""
+    victim: bool = False
+    admitted: bool = False
+    consents: bool = False
+    victim_views: bool = False
+    victim_willing: bool = False
+
+
 class Plan(BaseModel):
     """The answer to an assessment. See the module notes."""
 
@@ -156,6 +171,9 @@ class Plan(BaseModel):
     agencies: tuple[PlanAgency, ...]
     objective: Objective
     summary: str
+    conditions: Conditions | None = None
+    """For a conditional disposal: the conditions to agree and what is still to record."""
+    recorded: Recorded = Recorded()
 
     @property
     def pathways(self) -> tuple[str, ...]:
