@@ -40,6 +40,7 @@ __all__ = [
     "Objective",
     "Plan",
     "PlanAgency",
+    "Recorded",
     "Referral",
     "Unmet",
     "UnmetReason",
