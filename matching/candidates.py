@@ -13,6 +13,8 @@ A pathway is a candidate for an assessment when it
 4. a waitlisted candidate keeps only the needs that no candidate with a place can take, and is
    dropped when none is left: a waitlist never displaces a place (:func:`waitlist_rule`).
 
+Each candidate then carries its fit points for the person (:func:`matching.fit.points`).
+
 :func:`find` runs the steps over the pathways the index gives for the person
 (:meth:`matching.index.Index.looked_at`: those serving the district and those with a site in a
 grid cell within reach), numpy over the whole set at once, and returns :class:`Rows` in slot
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from matching.fit import points
 from matching.reach import MODES
 
 if TYPE_CHECKING:
@@ -99,6 +102,7 @@ class Draft:
     distance: int  # metres
     spare: int
     waitlisted: bool
+    fit: int = 0  # fit points (matching.fit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +120,14 @@ class Rows:
     site: Slots  # the site's slot, -1 none
     near_km: Floats  # delivered in person: the nearest site's km (inf: none or not in person)
     near_site: Slots  # and its slot (-1)
+    fit: Slots  # fit points (matching.fit)
 
     @staticmethod
     def empty() -> Rows:
         """No candidates."""
         none = np.zeros(0, dtype=np.int64)
         flags, km = none != 0, none * 0.0
-        return Rows(none, none, none, none, none, flags, km, none, none, km, none)
+        return Rows(none, none, none, none, none, flags, km, none, none, km, none, none)
 
     def drafts(self, at: Slots) -> list[Draft]:
         """Drafts of rows ``at``, in the order given."""
@@ -135,6 +140,7 @@ class Rows:
                 self.distance[at].tolist(),
                 self.spare[at].tolist(),
                 self.waitlisted[at].tolist(),
+                self.fit[at].tolist(),
                 strict=True,
             )
         ]
@@ -234,7 +240,8 @@ def find(
     centre_km: float,
     remote_km: float,
 ) -> Rows:
-    """Every candidate of ``a`` (steps 1-4 of the module notes), in slot order.
+    """Every candidate of ``a`` (steps 1-4 of the module notes) with its fit points, in slot
+    order.
 
     ``universe`` holds the needs to refer (assessed, not already met), ``ok`` whether the
     person passes each eligibility profile of the index, ``places`` gives the places of
@@ -269,4 +276,5 @@ def find(
         site=w.site[at],
         near_km=w.near_km[at],
         near_site=w.near_site[at],
+        fit=points(ix, a, universe, slots, mask),
     )

@@ -262,7 +262,8 @@ class _Builder:
                 self.rules.append(p.eligibility)
             self.profile_of.append(profiles[key])
         self.age_edges = sorted(
-            {r.min_age for r in self.rules if r.min_age is not None}
+            {18}  # under-18s only through youth provision (matching.eligibility, youth)
+            | {r.min_age for r in self.rules if r.min_age is not None}
             | {r.max_age + 1 for r in self.rules if r.max_age is not None}
         )
         places = _Places(per)

@@ -10,11 +10,13 @@ order). Before any working record is made for the solver, :func:`reduce_rows`:
    the two in their place (or only dropping them, when it is in the plan already) meets as many
    needs with no more agencies, and with fewer pathways, or one pathway no farther and with more
    places left or as many and a smaller id: a better plan, so no optimal plan uses the agency;
-   with two, that stays so when the reasons solve again without one chosen pathway;
+   with two, that stays so when the reasons solve again without one chosen pathway. With fit
+   points (:mod:`matching.fit`), the two must also carry every fit point the agency's
+   candidates carry, so the replacement earns every point the plan earned;
 2. of the candidates alone in their agency (not engaged, with a place), keeps only the best of
-   each set of needs taken (nearest, most places, smallest slot), and names the runner-up of
-   each such group (the reasons use it): rules (a)-(d) of :mod:`matching.cover` with equal
-   masks, so the optimum is unchanged.
+   each set of needs taken and fit points carried (nearest, most places, smallest slot), and
+   names the runner-up of each such group (the reasons use it): rules (a)-(d) of
+   :mod:`matching.cover` with equal masks and fit points, so the optimum is unchanged.
 
 It returns the rows kept (ascending), and the rows of each group's winner and runner-up (in
 order of the needs taken). Numpy over all rows at once; ``tests/oracle.py`` holds the plain
@@ -75,6 +77,7 @@ def _beaten(
     agencies: Ints,
     where: Ints,
     held: npt.NDArray[np.bool_],
+    fit: Ints | None = None,
 ) -> npt.NDArray[np.bool_]:
     """Per agency (``agencies[where]`` is each row's): True when it cannot matter (step 1)."""
     n = len(slot)
@@ -89,8 +92,16 @@ def _beaten(
     # per set of needs some agency takes, the first three candidates with a place taking all
     # of it (rank and agency; rank n and agency -1 where there are fewer)
     beaters = order[~waitlisted[order]]
-    wanted, at = np.unique(needs, return_inverse=True)
-    takes = (mask[beaters][None, :] & wanted[:, None]) == wanted[:, None]
+    if fit is None:
+        wanted, at = np.unique(needs, return_inverse=True)
+        takes = (mask[beaters][None, :] & wanted[:, None]) == wanted[:, None]
+    else:  # per agency: its needs and its fit points
+        wanted, at = needs, np.arange(k)
+        points = np.zeros(k, dtype=fit.dtype)
+        np.bitwise_or.at(points, where, fit)
+        takes = ((mask[beaters][None, :] & wanted[:, None]) == wanted[:, None]) & (
+            (fit[beaters][None, :] & points[:, None]) == points[:, None]
+        )
     seen = np.cumsum(takes, axis=1)
     w, j = np.nonzero(takes & (seen <= 3))
     top_rank = np.full((len(wanted), 3), n, dtype=np.int64)
@@ -117,13 +128,19 @@ def reduce_rows(
     waitlisted: npt.NDArray[np.bool_],
     engaged: Ints,
     prune: bool,
+    fit: Ints | None = None,
 ) -> Reduced:
     """Steps 1 and 2 of the module notes, numpy over every row at once.
 
-    Rows are candidates (int64 arrays of one length, slots distinct); ``engaged`` the engaged
-    agencies. Returns (rows kept ascending, group winners' rows, their runners-up's rows).
+    Rows are candidates (int64 arrays of one length, slots distinct); ``engaged`` the agencies
+    that cost nothing (engaged, or always in the plan); ``fit`` the rows' fit points (None:
+    none). Returns (rows kept ascending, group winners' rows, their runners-up's rows).
     """
-    if mask.dtype == object:  # masks beyond 62 needs: grouped by rank of mask, the same groups
+    if fit is not None:  # grouped by (needs, fit points): numbered pairs, the same groups
+        pairs = list(zip(mask.tolist(), fit.tolist(), strict=True))
+        rank = {mf: k for k, mf in enumerate(sorted(set(pairs)))}
+        grouping = np.array([rank[mf] for mf in pairs], dtype=np.int64)
+    elif mask.dtype == object:  # masks beyond 62 needs: grouped by rank of mask, the same groups
         grouping = np.unique(mask, return_inverse=True)[1].reshape(-1).astype(np.int64)
     else:
         grouping = mask
@@ -134,9 +151,10 @@ def reduce_rows(
     if prune and len(slot):
         held = engaged_of.copy()
         held[where[waitlisted]] = True
-        keep = ~_beaten(slot, mask, agency, distance, spare, waitlisted, agencies, where, held)[
-            where
-        ]
+        beaten = _beaten(
+            slot, mask, agency, distance, spare, waitlisted, agencies, where, held, fit
+        )
+        keep = ~beaten[where]
     # candidates alone in their agency (not engaged, with a place), grouped by needs taken
     alone = (counts[where] == 1) & ~waitlisted & ~engaged_of[where] & keep
     grouped = np.flatnonzero(alone)

@@ -25,8 +25,14 @@ order. Hidden sites count at their district's centre (:func:`directory.places.si
 online: whoever the person is, it is looked at. Other pathways delivered in person are also
 found through the grid: cells of about 9 km holding their sites.
 
-Masks are int64 arrays while the taxonomy holds at most 62 needs, Python ints in object arrays
-beyond that (slower, the same answers).
+*Levels* (:mod:`matching.fit`): a need some pathway meets with residential, crisis or refuge
+provision (L4) has a second bit, ``need:urgent``. An urgent need takes that bit (met by L3 or L4
+provision), an ordinary one the need's own (met by L1-L3): L4 provision is a candidate only for
+needs assessed urgent. Per pathway the index also keeps the needs that are its specialism, the
+urgent needs it meets at L4, and whether it is women's or youth provision: the fit points.
+
+Masks are int64 arrays while the taxonomy (with its urgent bits) holds at most 62 needs, Python
+ints in object arrays beyond that (slower, the same answers).
 """
 
 from __future__ import annotations
@@ -38,8 +44,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from directory.models import level_rank
 from directory.places import EARTH_RADIUS_KM, Sites, nearest_sites, site_point
-from matching.eligibility import profile
+from matching.eligibility import OPTIONAL_FACTS, profile
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -77,8 +84,10 @@ class Index:
 
     directory: Directory
     need_ids: tuple[str, ...]
-    bit: Mapping[str, int]  # need id -> its bit in masks (position in the taxonomy)
-    label: Mapping[str, str]
+    bit: Mapping[str, int]  # need id (or need:urgent) -> its bit in masks
+    urgent_bit: Mapping[str, int]  # need id -> its urgent bit (needs with L4 provision)
+    base: Mapping[str, str]  # need id or need:urgent -> need id
+    label: Mapping[str, str]  # need id or need:urgent -> label
     centre: Mapping[str, tuple[float, float]]  # district id -> centre (lat, lon)
     pathways: tuple[Pathway, ...]  # active, id order: a pathway's slot is its position
     slot: Mapping[str, int]
@@ -88,7 +97,12 @@ class Index:
     profiles: tuple[Eligibility, ...]  # the distinct eligibility rules
     age_edges: tuple[int, ...]  # ages where some rule starts or stops applying
     named: frozenset[str | None]  # genders, cohorts, offences, disposals some rule names
-    mask: Slots  # needs taken
+    mask: Slots  # needs taken (an L4 need only as need:urgent; see the module notes)
+    spec: Slots  # needs (and urgent bits) that are the pathway's specialism
+    l4: Slots  # urgent bits of the needs it meets at L4
+    women: Flags  # women's provision (audience women focus or only)
+    youth: Flags  # youth provision (audience under_18 focus or only)
+    youth_justice: Mapping[str, frozenset[int]]  # district -> youth justice agencies serving it
     agency: Slots
     prof: Slots  # eligibility profile
     served: tuple[frozenset[str], ...]  # districts served
@@ -133,6 +147,7 @@ class Index:
             (tuple(c for c in facts.cohorts if c in named), bool(facts.cohorts)),
             facts.offence if facts.offence in named or facts.offence is None else "",
             facts.disposal if facts.disposal in named or facts.disposal is None else "",
+            tuple(bool(getattr(facts, f, False)) for f in OPTIONAL_FACTS),
         )
 
     def serves(self, district: str, slots: Slots) -> Flags:
@@ -233,11 +248,18 @@ def build_index(directory: Directory) -> Index:
     """
     d = directory
     need_ids = tuple(n.id for n in d.needs)
-    bit = {n: 1 << i for i, n in enumerate(need_ids)}
-    wide = len(need_ids) > 62  # masks as Python ints
+    pathways = tuple(sorted((p for p in d.pathways if p.active), key=lambda p: p.id))
+    l4_needs = {n for p in pathways for n in p.needs if p.level_of(n) == "residential"}
+    urgent_needs = tuple(n for n in need_ids if n in l4_needs)
+    keys = need_ids + tuple(f"{n}:urgent" for n in urgent_needs)
+    bit = {k: 1 << i for i, k in enumerate(keys)}
+    urgent_bit = {n: bit[f"{n}:urgent"] for n in urgent_needs}
+    label = {n.id: n.label for n in d.needs}
+    for n in urgent_needs:
+        label[f"{n}:urgent"] = f"{label[n]} (urgent)"
+    wide = len(keys) > 62  # masks as Python ints
     centre = {x.id: (x.lat, x.lon) for x in d.districts}
     all_districts = frozenset(centre)
-    pathways = tuple(sorted((p for p in d.pathways if p.active), key=lambda p: p.id))
     agency_ids = tuple(sorted(a.id for a in d.agencies))
     agency_slot = {a: i for i, a in enumerate(agency_ids)}
     sites = sorted(d.site_by_id.values(), key=lambda s: s.id)
@@ -246,8 +268,10 @@ def build_index(directory: Directory) -> Index:
 
     profiles: dict[tuple[object, ...], int] = {}
     rules: list[Eligibility] = []
-    edges: set[int] = set()
+    edges: set[int] = {18}  # under-18s only through youth provision (eligibility, youth)
     masks: list[int] = []
+    specs: list[int] = []
+    l4s: list[int] = []
     prof: list[int] = []
     served: list[frozenset[str]] = []
     listed: list[bool] = []
@@ -258,10 +282,19 @@ def build_index(directory: Directory) -> Index:
     grid: dict[tuple[int, int], set[int]] = {}
     agency_of = d.agency_of
     for i, p in enumerate(pathways):
-        mask = 0
+        mask = spec = l4 = 0
         for need in p.needs:
-            mask |= bit.get(need, 0)
+            rank = level_rank(p.level_of(need))
+            own = bit.get(need, 0) if rank < 4 else 0
+            urgent = urgent_bit.get(need, 0) if rank >= 3 else 0
+            mask |= own | urgent
+            if rank == 4:
+                l4 |= urgent
+            if p.specialism(need):
+                spec |= own | urgent
         masks.append(mask)
+        specs.append(spec)
+        l4s.append(l4)
         key = profile(p.eligibility)
         if key not in profiles:
             profiles[key] = len(rules)
@@ -294,15 +327,27 @@ def build_index(directory: Directory) -> Index:
     site_start[1:] = np.cumsum(counts)
     delivery = [p.delivery for p in pathways]
     named: frozenset[str | None] = frozenset(
+        ["female"]  # women-only audiences and women's provision tell women apart
+    ) | frozenset(
         v
         for r in rules
         for v in (*r.genders, *r.cohorts, *r.offences, *r.excluded_offences, *r.disposals)
     )
+    youth_justice = {
+        x: frozenset(
+            agency_slot[a.id]
+            for a in d.agencies
+            if a.youth_justice and any(x in d.served_districts(p) for p in a.pathways)
+        )
+        for x in centre
+    }
     return Index(
         directory=d,
         need_ids=need_ids,
         bit=bit,
-        label={n.id: n.label for n in d.needs},
+        urgent_bit=urgent_bit,
+        base={k: k.partition(":")[0] for k in keys},
+        label=label,
         centre=centre,
         pathways=pathways,
         slot={p.id: i for i, p in enumerate(pathways)},
@@ -313,6 +358,11 @@ def build_index(directory: Directory) -> Index:
         age_edges=tuple(sorted(edges)),
         named=named,
         mask=np.array(masks, dtype=object if wide else np.int64),
+        spec=np.array(specs, dtype=object if wide else np.int64),
+        l4=np.array(l4s, dtype=object if wide else np.int64),
+        women=np.array([p.eligibility.audience.women != "open" for p in pathways], dtype=bool),
+        youth=np.array([p.eligibility.audience.under_18 != "open" for p in pathways], dtype=bool),
+        youth_justice=youth_justice,
         agency=np.array([agency_slot[agency_of[p.id].id] for p in pathways], dtype=np.int64),
         prof=np.array(prof, dtype=np.int64),
         served=tuple(served),

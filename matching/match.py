@@ -20,29 +20,34 @@ The pipeline
 :meth:`Matcher.match` runs six steps, each a small function over arrays:
 
 1. **eligible**, 2. **in reach**, 3. **has a place** (and the waitlist rule):
-   :func:`matching.candidates.find`, over the pathways the index gives for the person;
+   :func:`matching.candidates.find`, over the pathways the index gives for the person, each
+   candidate with its fit points (:mod:`matching.fit`);
 4. **grouped**: :func:`matching.grouping.reduce_rows` drops agencies that cannot matter and
    keeps the best of each group of candidates alone in their agency;
 5. **solved**: :func:`matching.cover.best_cover`, exact;
-6. **explained**: the plan, with reasons (below) and near misses for unmet needs.
+6. **explained**: the plan, with reasons (below) and near misses for unmet needs, and for a
+   conditional disposal the conditions to agree (:mod:`matching.conditional`).
 
 The objective and the assignment
 --------------------------------
 Among all sets of candidates, :func:`matching.cover.best_cover` chooses exactly the one that
 (1) meets the most needs, (2) uses the fewest distinct agencies, agencies already working with
-the person counting as free, (3) uses the fewest pathways, (4) travels least in total (metres:
-the distance to the nearest site when the person travels, 0 remote or by outreach; see
-:mod:`matching.reach`), (5) leaves the most places spare (places left; not recorded counts 0),
-(6) has the smallest pathway ids. Each need met is then referred to one chosen pathway that
-takes it: an engaged agency's first, then the nearest, then the smallest id.
+the person counting as free (and, for an under-18, the youth justice service of their district,
+which is always in the plan), (3) earns the most fit points (:mod:`matching.fit`: specialism,
+L4 provision for an urgent need, women's provision for a woman, youth provision for a child),
+(4) uses the fewest pathways, (5) travels least in total (metres: the distance to the nearest
+site when the person travels, 0 remote or by outreach; see :mod:`matching.reach`), (6) leaves
+the most places spare (places left; not recorded counts 0), (7) has the smallest pathway ids.
+Each need met is then referred to one chosen pathway that takes it: the best fit first, then an
+engaged (or free) agency's, then the nearest, then the smallest id.
 
 Reasons
 -------
 Each referral says how the pathway is delivered and why it was chosen: the matcher solves again
 without that pathway and names the first objective level that gets worse ("without it the plan
-needs 3 agencies instead of 2"). Each unmet need has a reason code (``none-provided``,
-``not-in-reach``, ``not-eligible``, ``full``) and up to three near misses, nearest first. This
-module decides; :mod:`matching.explain` words the decisions.
+needs 3 agencies instead of 2", "the most appropriate provision (fit)"). Each unmet need has a
+reason code (``none-provided``, ``not-in-reach``, ``not-eligible``, ``full``) and up to three
+near misses, nearest first. This module decides; :mod:`matching.explain` words the decisions.
 
 Threads and processes
 ---------------------
@@ -57,6 +62,7 @@ per core each with its own matcher (or one index passed as ``index=``) scales be
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -67,9 +73,11 @@ from directory.errors import AssessmentError, NotFoundError
 from directory.places import haversine_km
 from matching.candidates import MODES, Candidate, Draft, Places, Rows, find, ways
 from matching.capacity import NominalCapacity
-from matching.cover import Cover, best_cover
+from matching.conditional import conditions_of
+from matching.cover import Cover, best_cover, cover_key
 from matching.eligibility import check
 from matching.explain import full_reason, referral_reason, summary, unmet_explanation
+from matching.fit import grade, position
 from matching.grouping import reduce_rows
 from matching.index import Index, build_index
 from matching.plan import (
@@ -79,6 +87,7 @@ from matching.plan import (
     Objective,
     Plan,
     PlanAgency,
+    Recorded,
     Referral,
     Unmet,
 )
@@ -102,14 +111,19 @@ or with a site within the travel limit plus this many km."""
 
 _MEMO = 4096  # eligibility answers remembered per matcher
 
+Solver = Callable[..., Cover]
+"""A cover search with the parameters of :func:`matching.cover.best_cover`."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Person:
-    """What one match works on: the needs to refer (a mask), the engaged agencies' slots, the
-    profiles the person passes, the distance to the district's centre, the day."""
+    """What one match works on: the needs to refer (a mask), the agencies that cost nothing
+    (engaged, and an under-18's youth justice service) and those engaged, the profiles the
+    person passes, the distance to the district's centre, the day."""
 
     universe: int
     free: frozenset[int]
+    engaged: frozenset[int]
     ok: npt.NDArray[np.bool_]
     centre_km: float
     day: date
@@ -129,6 +143,9 @@ class Matcher:
         Travel counted for phone or online delivery (default 0).
     index : Index, optional
         The directory compiled already (:func:`matching.index.build_index`), to share.
+    solver : callable, optional
+        The cover search (default :func:`matching.cover.best_cover`, exact); benchmarks pass
+        :func:`matching.cover.greedy_cover` to measure the peer.
     """
 
     def __init__(
@@ -138,6 +155,7 @@ class Matcher:
         availability: AvailabilitySource | None = None,
         remote_km: float = 0.0,
         index: Index | None = None,
+        solver: Solver = best_cover,
     ) -> None:
         if not (math.isfinite(remote_km) and remote_km >= 0):
             raise AssessmentError(f"remote_km must be 0 or more, not {remote_km}")
@@ -147,6 +165,7 @@ class Matcher:
         self.index = index if index is not None else build_index(directory)
         self.availability: AvailabilitySource = availability or NominalCapacity()
         self.remote_km = float(remote_km)
+        self.solver = solver
         self.static = isinstance(self.availability, NominalCapacity)
         self._assessor: Assessor | None = None
         self._eligible: dict[tuple[Any, ...], npt.NDArray[np.bool_]] = {}
@@ -198,6 +217,7 @@ class Matcher:
             a.lat,
             a.lon,
             a.needs,
+            a.urgent,
             self.facts_key(a),
             tuple((k, v) for k, v in a.engaged.items()),
             a.travel_km,
@@ -216,7 +236,9 @@ class Matcher:
         person = self._person(a, on or date.today())
         rows = self._find(a, person)  # eligible, in reach, has a place
         kept, runner_up = self._grouped(rows, person)  # grouped
-        cover = best_cover(person.universe, kept, free_agencies=person.free)  # solved
+        cover = self.solver(
+            person.universe, kept, free_agencies=person.free, fit=_fit(kept)
+        )  # solved
         return self._plan(a, person, rows, kept, runner_up, cover)  # explained
 
     def candidates(self, a: Assessment, *, on: date | None = None) -> tuple[Candidate, ...]:
@@ -269,11 +291,18 @@ class Matcher:
         met = a.met
         universe = 0
         for need in a.needs:
-            if need not in met:
+            if need in met:
+                continue
+            if need in a.urgent and need in ix.urgent_bit:  # met by L3 or L4 provision
+                universe |= ix.urgent_bit[need]
+            else:
                 universe |= ix.bit[need]
+        engaged = frozenset(ix.agency_slot[x] for x in a.engaged)
+        youth = ix.youth_justice[a.district] if a.age < 18 else frozenset()
         return _Person(
             universe=universe,
-            free=frozenset(ix.agency_slot[x] for x in a.engaged),
+            free=engaged | youth,
+            engaged=engaged,
             ok=self._passes(a),
             centre_km=haversine_km((a.lat, a.lon), ix.centre[a.district]),
             day=day,
@@ -336,6 +365,7 @@ class Matcher:
             waitlisted=rows.waitlisted,
             engaged=np.array(sorted(person.free), dtype=np.int64),
             prune=True,
+            fit=rows.fit if rows.fit.any() else None,
         )
         runner_up = rows.drafts(runners)
         return rows.drafts(kept), dict(zip(rows.slot[winners].tolist(), runner_up, strict=True))
@@ -393,14 +423,20 @@ class Matcher:
             raw.slot: self._why(raw, shown[raw.slot], person, kept, runner_up, cover)
             for raw in chosen
         }
+        engaged = person.engaged
 
         referrals: list[Referral] = []
         by_agency: dict[int, tuple[set[str], set[str]]] = {}
-        for need, b in ix.bit.items():
+        for key, b in ix.bit.items():
             if not cover.covered & b:
                 continue
+            need = ix.base[key]
+            j = position(person.universe, b)
             takers = [r for r in chosen if r.mask & b]
-            raw = min(takers, key=lambda r: (r.agency not in free, r.distance, r.slot))
+            raw = min(  # the best fit among the chosen takes the need
+                takers,
+                key=lambda r: (-grade(r.fit, j), r.agency not in free, r.distance, r.slot),
+            )
             p = ix.pathways[raw.slot]
             r = shown[raw.slot]
             agency_id = ix.agency_ids[raw.agency]
@@ -414,7 +450,7 @@ class Matcher:
             referrals.append(
                 Referral(
                     need=need,
-                    need_label=ix.label[need],
+                    need_label=ix.label[key],
                     pathway=p.id,
                     pathway_name=p.name,
                     agency=agency_id,
@@ -424,7 +460,7 @@ class Matcher:
                     distance_km=round(r.distance_km, 1) if travels else None,
                     delivery=r.delivery or "in_person",
                     status="waitlisted" if raw.waitlisted else "referred",
-                    engaged=raw.agency in free,
+                    engaged=raw.agency in engaged,
                     reason=why[raw.slot],
                 )
             )
@@ -447,11 +483,13 @@ class Matcher:
             by_agency.setdefault(ix.agency_slot[met[n]], (set(), set()))[0].add(n)
         for x in a.engaged:
             by_agency.setdefault(ix.agency_slot[x], (set(), set()))
+        for y in free - engaged:  # an under-18's plan always goes through the youth justice service
+            by_agency.setdefault(y, (set(), set()))
         agencies = tuple(
             PlanAgency(
                 id=ix.agency_ids[x],
                 name=ix.agency_name[ix.agency_ids[x]],
-                engaged=x in free,
+                engaged=x in engaged,
                 pathways=tuple(sorted(pws)),
                 needs=tuple(n for n in ix.need_ids if n in needs),
             )
@@ -464,10 +502,19 @@ class Matcher:
             needs_met=cover.covered.bit_count(),
             needs_unmet=unmet_mask.bit_count(),
             agencies=len({r.agency for r in chosen if r.agency not in free}),
+            fit_points_missed=cover.key[2],
             pathways=len(chosen),
             travel_km=round(total_m / 1000, 1),
             spare=sum(r.spare for r in chosen),
         )
+        conditions = conditions_of(
+            a.disposal,
+            [(r.need, r.need_label, ix.pathways[ix.slot[r.pathway]]) for r in referrals],
+            recorded={f for f in ("admitted", "consents", "victim_views") if getattr(a, f)},
+        )
+        text = summary(a, referrals, already, unmet, objective, self.directory)
+        if conditions is not None:
+            text += "\n" + conditions.words()
         return Plan(
             reference=a.reference,
             district=a.district,
@@ -476,7 +523,16 @@ class Matcher:
             unmet=unmet,
             agencies=agencies,
             objective=objective,
-            summary=summary(a, referrals, already, unmet, objective, self.directory),
+            summary=text,
+            conditions=conditions,
+            recorded=Recorded(
+                urgent=a.urgent,
+                victim=a.victim,
+                admitted=a.admitted,
+                consents=a.consents,
+                victim_views=a.victim_views,
+                victim_willing=a.victim_willing,
+            ),
         )
 
     def _why(
@@ -502,26 +558,43 @@ class Matcher:
             other: tuple[Any, ...] = (key[0] + lost_mask.bit_count(),)
             alt_covered = cover.covered & others
         else:
-            alt = best_cover(person.universe, rest, free_agencies=person.free)
-            other, alt_covered = alt.key, alt.covered
+            fit = _fit(kept)
+            if fit is None:
+                alt = self.solver(person.universe, rest, free_agencies=person.free)
+                other, alt_covered = alt.key, alt.covered
+            else:
+                points = [k.fit for k in rest]
+                alt = self.solver(person.universe, rest, free_agencies=person.free, fit=points)
+                # fit points this pathway alone carried count as missed, as in the plan: the
+                # key over the candidates with it (its runner-up carries the same points)
+                other = cover_key(
+                    person.universe,
+                    [*rest, raw],
+                    alt.chosen,
+                    free_agencies=person.free,
+                    fit=[*points, raw.fit],
+                )
+                alt_covered = alt.covered
         lost: list[str] = []
         if other[0] > key[0]:
             gone = self.needs_of(cover.covered & ~alt_covered)
             lost = [self.index.label[n].lower() for n in gone]
         return referral_reason(
             r.reason,
-            key=key[:5],
-            other=other[:5],
+            key=key[:6],
+            other=other[:6],
             lost=lost,
-            engaged=raw.agency in person.free,
+            engaged=raw.agency in person.engaged,
+            youth_justice=raw.agency in person.free and raw.agency not in person.engaged,
             waitlisted=raw.waitlisted,
         )
 
     # ----------------------------------------------------------------------------- unmet needs
     def _unmet(self, a: Assessment, person: _Person, b: int) -> Unmet:
         ix = self.index
-        need = self.needs_of(b)[0]
-        label = ix.label[need]
+        key = self.needs_of(b)[0]
+        need = ix.base[key]
+        label = ix.label[key]
         everyone = ix.by_need.get(b)
         if everyone is None or not len(everyone):
             return Unmet(
@@ -619,6 +692,12 @@ class Matcher:
             failed=tuple(failed),
             reason=f"{ix.agency_name[agency]}, {p.name}: " + "; ".join(reasons),
         )
+
+
+def _fit(drafts: Sequence[Draft]) -> list[int] | None:
+    """The drafts' fit points for :func:`matching.cover.best_cover` (None when none carry any)."""
+    fit = [k.fit for k in drafts]
+    return fit if any(fit) else None
 
 
 def match(

@@ -21,12 +21,16 @@ def reduce_rows_loop(
     waitlisted: Any,
     engaged: Any,
     prune: bool,
+    fit: Any = None,
 ) -> tuple[list[int], list[int], list[int]]:
     """:func:`matching.grouping.reduce_rows`, one row at a time: (rows kept ascending, group
-    winners' rows, their runners-up's rows), groups in increasing order of their needs."""
+    winners' rows, their runners-up's rows), groups in increasing order of their needs (then
+    of their fit points). With ``fit``, an agency is beaten only by candidates that also carry
+    every fit point its candidates carry, and groups are of equal needs *and* fit points."""
     rows = range(len(slot))
     free = {int(x) for x in engaged}
     s, m, g = [int(x) for x in slot], [int(x) for x in mask], [int(x) for x in agency]
+    f = [0] * len(s) if fit is None else [int(x) for x in fit]
     wait = [bool(x) for x in waitlisted]
 
     def order(i: int) -> tuple[int, int, int]:
@@ -38,24 +42,27 @@ def reduce_rows_loop(
             mine = [i for i in rows if g[i] == a]
             if a in free or any(wait[i] for i in mine):
                 continue
-            needs = 0
+            needs = points = 0
             for i in mine:
                 needs |= m[i]
+                points |= f[i]
             first = min(order(i) for i in mine)
             beaters = sorted(
-                order(j) for j in rows if g[j] != a and not wait[j] and m[j] & needs == needs
+                order(j)
+                for j in rows
+                if g[j] != a and not wait[j] and m[j] & needs == needs and f[j] & points == points
             )
             if len(beaters) >= 2 and beaters[1] < first:
                 for i in mine:
                     keep[i] = False
     count = {a: g.count(a) for a in set(g)}
-    groups: dict[int, list[int]] = {}
+    groups: dict[tuple[int, int], list[int]] = {}
     kept = []
     for i in rows:
         if not keep[i]:
             continue
         if count[g[i]] == 1 and not wait[i] and g[i] not in free:
-            groups.setdefault(m[i], []).append(i)
+            groups.setdefault((m[i], f[i]), []).append(i)
         else:
             kept.append(i)
     winners, runners = [], []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -73,6 +74,29 @@ def cover_instances(
         options.append(Option(mask, agency, rng.choice(distances), rng.randint(0, max_spare)))
     free = frozenset(rng.sample(range(n_agencies), min(n_free, n_agencies)))
     return universe, options, free
+
+
+@st.composite
+def fitted_cover_instances(
+    draw: st.DrawFn, **knobs: Any
+) -> tuple[int, list[Option], frozenset[int], list[int]]:
+    """A :func:`cover_instances` instance with fit masks: for each need an option meets, a grade
+    0-2 as threshold points (the matcher's encoding: point ``2 * need + t`` for ``t < grade``),
+    and now and then a point of a need the option does not meet (the solver must not care)."""
+    universe, options, free = draw(cover_instances(**knobs))
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    generalist = rng.random() < 0.5  # often no fit at all on some options
+    fit: list[int] = []
+    for o in options:
+        points = 0
+        if not (generalist and rng.random() < 0.4):
+            for b in _bits(o.mask):
+                for t in range(rng.choice((0, 0, 1, 2))):
+                    points |= 1 << (2 * b + t)
+        if rng.random() < 0.05:
+            points |= 1 << rng.randrange(2 * (universe.bit_length() + 2))
+        fit.append(points)
+    return universe, options, free, fit
 
 
 def adversarial_pairs(

@@ -56,6 +56,23 @@ def test_masks_beyond_62_needs_give_the_same_rows(
     )
 
 
+@st.composite
+def fitted_row_sets(draw: st.DrawFn) -> dict[str, Any]:
+    """Row sets with fit points: per row a few bits of a small set, often none (generalists)."""
+    rows = draw(row_sets())
+    n = len(rows["slot"])
+    rows["fit"] = np.array(
+        [draw(st.sampled_from([0, 0, 1, 2, 3, 4, 5])) for _ in range(n)], dtype=np.int64
+    )
+    return rows
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(rows=fitted_row_sets(), prune=st.booleans())
+def test_numpy_equals_the_loop_with_fit_points(rows: dict[str, Any], prune: bool) -> None:
+    assert as_lists(R.reduce_rows(**rows, prune=prune)) == reduce_rows_loop(**rows, prune=prune)
+
+
 def options(rows: dict[str, Any], at: list[int]) -> list[Option]:
     return [
         Option(int(rows["mask"][i]), int(rows["agency"][i]), int(rows["distance"][i]),
@@ -68,16 +85,18 @@ def solved(rows: dict[str, Any], at: list[int], universe: int) -> tuple[Any, tup
     """The optimum's levels before the ids, the slots chosen (the last level: options are in
     slot order, so ties go to the smaller slots) and the needs met."""
     free = frozenset(int(x) for x in rows["engaged"])
-    cover = best_cover(universe, options(rows, at), free_agencies=free)
-    return cover.key[:5], tuple(int(rows["slot"][at[j]]) for j in cover.chosen), cover.covered
+    fit = [int(rows["fit"][i]) for i in at] if "fit" in rows else None
+    cover = best_cover(universe, options(rows, at), free_agencies=free, fit=fit)
+    return cover.key[:6], tuple(int(rows["slot"][at[j]]) for j in cover.chosen), cover.covered
 
 
 @settings(max_examples=1500, deadline=None, derandomize=True)
-@given(rows=row_sets())
+@given(rows=st.one_of(row_sets(), fitted_row_sets()))
 def test_what_is_dropped_cannot_matter(rows: dict[str, Any]) -> None:
     """Waitlisted rows aside (their masks come reduced by the waitlist rule), the optimum over
     the rows kept (with a group's runner-up when its winner is removed) equals the optimum over
-    every row, and so does each re-solve without one chosen row."""
+    every row, and so does each re-solve without one chosen row; with fit points too (the
+    solver's level 3)."""
     placed = ~rows["waitlisted"]
     rows = {k: (v[placed] if k != "engaged" else v) for k, v in rows.items()}
     rows["waitlisted"] = np.zeros(len(rows["slot"]), dtype=bool)

@@ -68,9 +68,20 @@ def scan(d: Directory, a: Assessment, source: Any = None, remote_km: float = 0.0
     wanted = set(a.needs) - met
     active = [p for p in d.pathways if p.active]
     found = (source or NominalCapacity()).availability(active, DAY)
+    # levels: residential, crisis or refuge provision (L4) only for needs assessed urgent, and
+    # an urgent need (when the directory has L4 provision for it) only by L3 or L4
+    l4 = {n for p in active for n in p.needs if p.level_of(n) == "residential"}
     rows = []
     for p in active:
-        needs = wanted & set(p.needs)
+        needs = {
+            n
+            for n in wanted & set(p.needs)
+            if (
+                p.level_of(n) in ("intensive", "residential")
+                if n in a.urgent and n in l4
+                else p.level_of(n) != "residential"
+            )
+        }
         if not needs or not eligible(p, a).ok:
             continue
         r = reach(d, p, a, remote_km=remote_km)
@@ -91,7 +102,14 @@ def scan(d: Directory, a: Assessment, source: Any = None, remote_km: float = 0.0
 
 def compiled(m: Matcher, a: Assessment) -> list[Cand]:
     return sorted(
-        (c.pathway, c.agency, frozenset(m.needs_of(c.mask)), c.distance_m, c.spare, c.waitlisted)
+        (
+            c.pathway,
+            c.agency,
+            frozenset(n.partition(":")[0] for n in m.needs_of(c.mask)),  # need:urgent -> need
+            c.distance_m,
+            c.spare,
+            c.waitlisted,
+        )
         for c in m.candidates(a, on=DAY)
     )
 
@@ -101,11 +119,53 @@ def compiled(m: Matcher, a: Assessment) -> list[Cand]:
 # ---------------------------------------------------------------------------------------------
 
 
-def brute(a: Assessment, cands: list[Cand]) -> tuple[tuple[Any, ...], tuple[str, ...]]:
-    """(key, chosen ids): the lexicographic optimum over every set reachable by branching on
-    the lowest need not yet met (every irredundant cover is; the optimum is irredundant)."""
-    cands = sorted(cands)  # by pathway id: the tie-break order
+def free_of(d: Directory, a: Assessment) -> set[str]:
+    """Agencies that cost nothing: those engaged, and for an under-18 the youth justice
+    services serving their district (every under-18's plan goes through them)."""
     free = set(a.engaged)
+    if a.age < 18:
+        free |= {
+            x.id
+            for x in d.agencies
+            if x.youth_justice and any(a.district in d.served_districts(p) for p in x.pathways)
+        }
+    return free
+
+
+def grade(d: Directory, a: Assessment, pathway: str, need: str) -> int:
+    """Fit of a pathway for a need, for this person: one point each for the need being its
+    specialism, L4 provision for an urgent need, women's provision for a woman, youth
+    provision for a child."""
+    p = d.pathway_by_id[pathway]
+    aud = p.eligibility.audience
+    return (
+        (need not in p.alongside)
+        + (need in a.urgent and p.level_of(need) == "residential")
+        + (a.gender == "female" and aud.women != "open")
+        + (a.age < 18 and aud.under_18 != "open")
+    )
+
+
+def unfit(d: Directory, a: Assessment, cands: list[Cand], picked: list[int]) -> int:
+    """Fit points missed: for each need, the best grade among the candidates taking it less
+    the best grade among the chosen taking it."""
+    missed = 0
+    for n in set().union(*(c[2] for c in cands)) if cands else set():
+        best = max(grade(d, a, c[0], n) for c in cands if n in c[2])
+        got = max((grade(d, a, cands[i][0], n) for i in picked if n in cands[i][2]), default=0)
+        missed += best - got
+    return missed
+
+
+def brute(
+    a: Assessment, cands: list[Cand], d: Directory | None = None
+) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """(key, chosen ids): the lexicographic optimum over every set reachable by branching on
+    the lowest need not yet met (every irredundant cover is), each with every set of further
+    candidates of its agencies or free ones (they may earn fit points; a set with the fewest
+    agencies holds an irredundant cover using all of its agencies)."""
+    cands = sorted(cands)  # by pathway id: the tie-break order
+    free = set(a.engaged) if d is None else free_of(d, a)
     met = {n for needs in a.engaged.values() for n in needs}
     wanted = sorted(set(a.needs) - met)
     coverable = [n for n in wanted if any(n in c[2] for c in cands)]
@@ -118,6 +178,7 @@ def brute(a: Assessment, cands: list[Cand]) -> tuple[tuple[Any, ...], tuple[str,
         return (
             len(set(wanted) - covered),
             len(agencies),
+            0 if d is None else unfit(d, a, cands, picked),
             len(picked),
             sum(cands[i][3] for i in picked),
             -sum(cands[i][4] for i in picked),
@@ -127,9 +188,15 @@ def brute(a: Assessment, cands: list[Cand]) -> tuple[tuple[Any, ...], tuple[str,
     def grow(covered: frozenset[str], chosen: list[int]) -> None:
         left = [n for n in coverable if n not in covered]
         if not left:
-            k = key(chosen)
-            if best[0] is None or k < best[0]:
-                best[0], best[1] = k, tuple(cands[i][0] for i in sorted(chosen))
+            used = {cands[i][1] for i in chosen} | free
+            more = [i for i, c in enumerate(cands) if c[1] in used and i not in chosen]
+            if d is None:
+                more = []
+            for r in range(len(more) + 1):
+                for extra in itertools.combinations(more, r):
+                    k = key([*chosen, *extra])
+                    if best[0] is None or k < best[0]:
+                        best[0], best[1] = k, tuple(cands[i][0] for i in sorted([*chosen, *extra]))
             return
         for i, c in enumerate(cands):
             if left[0] in c[2] and i not in chosen:
@@ -139,13 +206,20 @@ def brute(a: Assessment, cands: list[Cand]) -> tuple[tuple[Any, ...], tuple[str,
     return best[0], best[1]
 
 
-def levels(plan: Plan) -> tuple[int, int, int, int, int]:
+def levels(plan: Plan) -> tuple[int, int, int, int, int, int]:
     o = plan.objective
-    return (o.needs_unmet, o.agencies, o.pathways, round(o.travel_km * 10), -o.spare)
+    return (
+        o.needs_unmet,
+        o.agencies,
+        o.fit_points_missed,
+        o.pathways,
+        round(o.travel_km * 10),
+        -o.spare,
+    )
 
 
-def brute_levels(key: tuple[Any, ...]) -> tuple[int, int, int, int, int]:
-    return (key[0], key[1], key[2], round(key[3] / 100), key[4])
+def brute_levels(key: tuple[Any, ...]) -> tuple[int, int, int, int, int, int]:
+    return (key[0], key[1], key[2], key[3], round(key[4] / 100), key[5])
 
 
 def check_plan(d: Directory, m: Matcher, a: Assessment) -> Plan:
@@ -153,20 +227,23 @@ def check_plan(d: Directory, m: Matcher, a: Assessment) -> Plan:
     cands = scan(d, a, remote_km=m.remote_km)
     assert compiled(m, a) == cands
     plan = m.match(a, on=DAY)
-    key, chosen = brute(a, cands)
+    key, chosen = brute(a, cands, d)
     assert plan.pathways == tuple(sorted(chosen))
     assert plan.objective.needs_unmet == key[0]
     assert plan.objective.agencies == key[1]
-    assert plan.objective.pathways == key[2]
-    assert plan.objective.spare == -key[4]
+    assert plan.objective.fit_points_missed == key[2]
+    assert plan.objective.pathways == key[3]
+    assert plan.objective.spare == -key[5]
     chosen_m = {c[0]: c[3] for c in cands if c[0] in chosen}
     assert plan.objective.travel_km == round(sum(chosen_m.values()) / 1000, 1)
-    # each need referred once, to a chosen pathway taking it: engaged first, nearest, id
+    # each need referred once, to a chosen pathway taking it: best fit, engaged (or free)
+    # first, nearest, id
     by_id = {c[0]: c for c in cands}
+    free = free_of(d, a)
     assert len({r.need for r in plan.referrals}) == len(plan.referrals)
     for r in plan.referrals:
         takers = [by_id[p] for p in chosen if r.need in by_id[p][2]]
-        best = min(takers, key=lambda c: (c[1] not in a.engaged, c[3], c[0]))
+        best = min(takers, key=lambda c: (-grade(d, a, c[0], r.need), c[1] not in free, c[3], c[0]))
         assert r.pathway == best[0]
         assert r.status == ("waitlisted" if best[5] else "referred")
         assert r.engaged == (r.agency in a.engaged)
@@ -219,35 +296,50 @@ def test_every_combination_of_four_needs_in_every_district(
     assert 0 < unmet < len(cases)  # the sweep reaches both kinds of answer
 
 
-def highs_levels(a: Assessment, cands: list[Cand]) -> tuple[int, int, int, int, int]:
-    """Levels 1-5 of the optimum by MIP (HiGHS), built from the candidate list.
+def highs_levels(
+    a: Assessment, cands: list[Cand], d: Directory
+) -> tuple[int, int, int, int, int, int]:
+    """Levels 1-6 of the optimum by MIP (HiGHS), built from the candidate list.
 
-    x_j: pathway j chosen; y_g: agency g used (engaged agencies cost nothing). Needs that some
-    candidate takes must be met (level 1 is then fixed: a cover can meet all of them). One solve
-    minimises agencies, pathways and metres with exact integer weights; a second keeps that
-    value and maximises spare places.
+    x_j: pathway j chosen; y_g: agency g used (free agencies cost nothing); f_(n,t): the need n
+    is met by a chosen pathway of grade above t (:func:`grade`). Needs that some candidate takes
+    must be met (level 1 is then fixed: a cover can meet all of them). One solve minimises
+    agencies, fit points missed, pathways and metres with exact integer weights; a second keeps
+    that value and maximises spare places.
     """
     highspy = pytest.importorskip("highspy")
     met = {n for needs in a.engaged.values() for n in needs}
     wanted = set(a.needs) - met
     coverable = sorted(wanted & set().union(*(c[2] for c in cands))) if cands else []
     if not coverable:
-        return (len(wanted), 0, 0, 0, 0)
+        return (len(wanted), 0, 0, 0, 0, 0)
     h = highspy.Highs()
     h.silent()
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("threads", 1)
     x = [h.addBinary() for _ in cands]
-    paid = sorted({c[1] for c in cands} - set(a.engaged))
+    free = free_of(d, a)
+    paid = sorted({c[1] for c in cands} - free)
     y = {g: h.addBinary() for g in paid}
     for n in coverable:
         h.addConstr(h.qsum(x[j] for j, c in enumerate(cands) if n in c[2]) >= 1)
     for j, c in enumerate(cands):
         if c[1] in y:
             h.addConstr(x[j] - y[c[1]] <= 0)
+    points = []
+    for n in coverable:
+        top = max(grade(d, a, c[0], n) for c in cands if n in c[2])
+        for t in range(top):
+            f = h.addBinary()
+            takers = [x[j] for j, c in enumerate(cands) if n in c[2] and grade(d, a, c[0], n) > t]
+            h.addConstr(f - h.qsum(takers) <= 0)
+            points.append(f)
     w_pw = sum(c[3] for c in cands) + 1
-    w_ag = w_pw * (len(cands) + 1)
+    w_fit = w_pw * (len(cands) + 1)
+    w_ag = w_fit * (len(points) + 1)
     first = h.qsum(w_pw * x[j] + c[3] * x[j] for j, c in enumerate(cands))
+    if points:
+        first = first - h.qsum(w_fit * f for f in points)  # minus points earned
     if y:
         first = first + h.qsum(w_ag * v for v in y.values())
     h.minimize(first)
@@ -256,10 +348,11 @@ def highs_levels(a: Assessment, cands: list[Cand]) -> tuple[int, int, int, int, 
     h.minimize(h.qsum(-c[4] * x[j] for j, c in enumerate(cands)))
     values = h.getSolution().col_value
     picked = [j for j in range(len(cands)) if values[j] > 0.5]
-    agencies = {cands[j][1] for j in picked} - set(a.engaged)
+    agencies = {cands[j][1] for j in picked} - free
     return (
         len(wanted) - len(coverable),
         len(agencies),
+        unfit(d, a, cands, picked),
         len(picked),
         sum(cands[j][3] for j in picked),
         -sum(cands[j][4] for j in picked),
@@ -271,8 +364,8 @@ def test_highs_agrees_on_a_sample_of_the_sweep(shipped: Directory, matcher: Matc
     rng = random.Random(7)
     for a in rng.sample(cases, 150):
         plan = matcher.match(a, on=DAY)
-        got = highs_levels(a, scan(shipped, a))
-        assert levels(plan) == (got[0], got[1], got[2], round(got[3] / 100), got[4])
+        got = highs_levels(a, scan(shipped, a), shipped)
+        assert levels(plan) == (got[0], got[1], got[2], got[3], round(got[4] / 100), got[5])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -374,7 +374,7 @@ def test_csv_package_of_the_shipped_directory() -> None:
         assert row["name"] == service["name"]
         assert row["status"] == service["status"]
         assert row["minimum_age"] == str(service.get("minimum_age", ""))
-        assert row["assured_date"] == service["assured_date"]
+        assert row["assured_date"] == service.get("assured_date", "")
 
 
 # ============================================================================== hidden sites
