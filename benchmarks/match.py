@@ -175,7 +175,7 @@ def solvers(instances: list[Instance], *, peers: bool) -> SolverRow:
         if greedy.key[:2] > exact.key[:2]:
             row.worse += 1
             row.by[greedy.key[1] - exact.key[1]] += 1
-        for name, levels in (("HiGHS", 4), ("CP-SAT", 5)):
+        for name, levels in (("HiGHS", 5), ("CP-SAT", 6)):  # key level 3 (fit) is 0 here
             chosen = answers.get(name)
             if chosen is not None and options:
                 assert isinstance(chosen, tuple)
