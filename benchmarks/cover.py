@@ -10,7 +10,7 @@ national-size variant with up to 200 candidates. Every solver sees the same inst
 process, and each time includes building the model, as a caller would pay it. Times are CPU
 time of the process (``--wall`` for wall-clock), so a busy shared machine skews them less.
 
-- ``exact``: :func:`matching.cover.best_cover`, all six levels of the key;
+- ``exact``: :func:`matching.cover.best_cover`, all seven levels of the key (fit points: none here);
 - ``greedy``: :func:`matching.cover.greedy_cover`, the textbook approximation;
 - ``HiGHS``: one MIP solve (highspy) with the levels needs met, agencies, pathways and distance
   folded into one weighted objective (exact integer weights; ``mip_rel_gap=0``);

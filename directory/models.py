@@ -42,6 +42,7 @@ __all__ = [
     "CONDITIONS",
     "DELIVERY_MODES",
     "DISPOSALS",
+    "DISPOSAL_ALIASES",
     "GENDERS",
     "LEVELS",
     "LEVEL_WORDS",
@@ -403,9 +404,13 @@ class Eligibility(BaseModel):
             parts.append("disposals: " + ", ".join(d.replace("_", " ") for d in self.disposals))
         if self.role != "diverted":
             parts.append("for victims" if self.role == "victim" else "for victims and others")
+        implied = {
+            "women": self.genders == ("female",),
+            "under_18": self.max_age is not None and self.max_age < 18,
+        }
         for group, words in (("women", "women"), ("under_18", "under-18s")):
             reach = getattr(self.audience, group)
-            if reach != "open":
+            if reach == "focus" or (reach == "only" and not implied[group]):
                 parts.append(f"{words} {'only' if reach == 'only' else 'a focus'}")
         if self.requires:
             parts.append("needs recorded: " + ", ".join(r.replace("_", " ") for r in self.requires))

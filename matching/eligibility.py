@@ -286,10 +286,10 @@ def check(rules: Eligibility, facts: EligibilityFacts) -> Verdict:
     if age < 18 and youth == "open" and not says_youth:  # (a min_age of 18 fails "age")
         failures.append(Failure("youth", "not youth provision (under-18s go to youth provision)"))
     groups = []
-    said = {f.rule for f in failures}  # a gender or age rule that failed already says who
-    if rules.audience.women == "only" and facts.gender != "female" and "gender" not in said:
+    # (not again when the gender or age rule already says so)
+    if rules.audience.women == "only" and facts.gender != "female" and rules.genders != ("female",):
         groups.append("women only")
-    if youth == "only" and age >= 18 and "age" not in said:
+    if youth == "only" and age >= 18 and not (rules.max_age is not None and rules.max_age < 18):
         groups.append("under-18s only")
     if groups:
         failures.append(Failure("audience", "; ".join(groups)))

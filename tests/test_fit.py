@@ -5,6 +5,7 @@ caution; the shipped data carries no invented dates."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from typing import Any
 
@@ -208,3 +209,29 @@ def test_no_invented_dates_and_unverified_is_never_assured(shipped: Directory) -
     data = SiteData.of(shipped)
     assert "not yet verified" in render_agency(data, data.directory.agencies[0])
     assert "Last verified: the most recent check" not in render_home(data)
+
+
+def test_plan_quality_over_part_of_the_synthetic_year(shipped: Directory) -> None:
+    """The benchmark's counts that must be 0 are 0, on the first 400 people of the year, and
+    the exact matcher never uses more agencies than greedy."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "plan_quality.py"
+    spec = importlib.util.spec_from_file_location("plan_quality", path)
+    assert spec is not None
+    assert spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules["plan_quality"] = bench  # dataclasses look their module up
+    spec.loader.exec_module(bench)
+    people = bench.year(shipped, 400)
+    exact = bench.measure(shipped, Matcher(shipped), people)
+    greedy = bench.measure(shipped, bench.GreedyMatcher(shipped), people)
+    assert exact.plans == 400
+    assert exact.l4_not_urgent == 0
+    assert exact.l4_urgent > 0  # urgent needs do reach residential and refuge provision
+    assert exact.victims_for_non_victims == 0
+    assert exact.youth_plans > 0
+    assert exact.youth_without_yjs == 0
+    assert exact.agencies <= greedy.agencies
+    assert exact.women_got >= 1

@@ -112,6 +112,7 @@ def build_agency(state: ImportState, draft: AgencyDraft) -> tuple[Agency, list[s
         ),
         "last_verified": last_verified,
         "illustrative": ext.get("illustrative"),
+        "youth_justice": ext.get("youth_justice", False),
         "sites": sites,
         "pathways": pathways,
     }

@@ -200,6 +200,7 @@ def _organization(ctx: _Export, agency: Agency) -> dict[str, Any]:
         "sources": [s.model_dump(mode="json", exclude_none=True) for s in agency.sources],
         "last_verified": agency.last_verified and agency.last_verified.isoformat(),
         "illustrative": agency.illustrative,
+        "youth_justice": agency.youth_justice or None,
         "sites": [s.id for s in visible],
         "unlinked_locations": [_location(ctx, s) for s in visible if s.id not in linked],
     }
