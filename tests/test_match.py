@@ -398,7 +398,25 @@ def test_generated_plans_equal_the_oracles_at_length(case: tuple[Directory, Asse
     d, a = case
     plan = check_plan(d, Matcher(d), a)
     assert_explained(d, a, plan)
-    assert levels(plan)[:3] == highs_levels(a, scan(d, a))[:3]
+    assert levels(plan)[:3] == highs_levels(a, scan(d, a), d)[:3]
+
+
+fit_cases = match_directories(fit=True).flatmap(
+    lambda d: st.tuples(st.just(d), match_assessments(d, fit=True))
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fit_cases)
+def test_generated_plans_with_fit_equal_the_oracles(case: tuple[Directory, Assessment]) -> None:
+    """Directories with specialisms, levels (L4 only for urgent needs), women's and youth
+    provision, victims' services, prerequisites and youth justice services: the candidates equal
+    the scan and the plan the brute force with the fit level (grouping and pruning with fit
+    points included), and the HiGHS model agrees on every level."""
+    d, a = case
+    plan = check_plan(d, Matcher(d), a)
+    got = highs_levels(a, scan(d, a), d)
+    assert levels(plan) == (got[0], got[1], got[2], got[3], round(got[4] / 100), got[5])
 
 
 # ---------------------------------------------------------------------------------------------
