@@ -37,25 +37,6 @@ def row_sets(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=1000, deadline=None, derandomize=True)
-@given(rows=row_sets(), prune=st.booleans())
-def test_numpy_equals_the_loop(rows: dict[str, Any], prune: bool) -> None:
-    assert as_lists(R.reduce_rows(**rows, prune=prune)) == reduce_rows_loop(**rows, prune=prune)
-
-
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(rows=row_sets(), prune=st.booleans(), shift=st.sampled_from([0, 60, 100]))
-def test_masks_beyond_62_needs_give_the_same_rows(
-    rows: dict[str, Any], prune: bool, shift: int
-) -> None:
-    """A taxonomy of more than 62 needs keeps masks as Python ints (object arrays): the same
-    rows as int64 masks of the same shape."""
-    wide = dict(rows, mask=np.array([int(m) << shift for m in rows["mask"]], dtype=object))
-    assert as_lists(R.reduce_rows(**wide, prune=prune)) == as_lists(
-        R.reduce_rows(**rows, prune=prune)
-    )
-
-
 @st.composite
 def fitted_row_sets(draw: st.DrawFn) -> dict[str, Any]:
     """Row sets with fit points: per row a few bits of a small set, often none (generalists)."""
@@ -65,6 +46,31 @@ def fitted_row_sets(draw: st.DrawFn) -> dict[str, Any]:
         [draw(st.sampled_from([0, 0, 1, 2, 3, 4, 5])) for _ in range(n)], dtype=np.int64
     )
     return rows
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(rows=row_sets(), prune=st.booleans())
+def test_numpy_equals_the_loop(rows: dict[str, Any], prune: bool) -> None:
+    assert as_lists(R.reduce_rows(**rows, prune=prune)) == reduce_rows_loop(**rows, prune=prune)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    rows=st.one_of(row_sets(), fitted_row_sets()),
+    prune=st.booleans(),
+    shift=st.sampled_from([0, 60, 100]),
+)
+def test_masks_beyond_62_needs_give_the_same_rows(
+    rows: dict[str, Any], prune: bool, shift: int
+) -> None:
+    """A taxonomy of more than 62 needs keeps masks (and fit points) as Python ints (object
+    arrays): the same rows as int64 masks of the same shape."""
+    wide = dict(rows, mask=np.array([int(m) << shift for m in rows["mask"]], dtype=object))
+    if "fit" in rows:
+        wide["fit"] = np.array([int(f) << (shift + 3) for f in rows["fit"]], dtype=object)
+    assert as_lists(R.reduce_rows(**wide, prune=prune)) == as_lists(
+        R.reduce_rows(**rows, prune=prune)
+    )
 
 
 @settings(max_examples=1000, deadline=None, derandomize=True)
