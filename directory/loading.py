@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from directory import rules
 from directory.errors import DataError
@@ -197,7 +197,7 @@ class _Builder:
         self, model: type[BaseModel], value: Any, src: _Source, path: YPath, kind: str
     ) -> BaseModel | None:
         try:
-            return TypeAdapter(model).validate_python(value)
+            return model.model_validate(value)  # the model's own validator, built once
         except ValidationError as err:
             seen: set[tuple[str, YPath]] = set()
             errors = err.errors()

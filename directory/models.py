@@ -42,10 +42,15 @@ __all__ = [
     "CONDITIONS",
     "DELIVERY_MODES",
     "DISPOSALS",
+    "DISPOSAL_ALIASES",
     "GENDERS",
+    "LEVELS",
+    "LEVEL_WORDS",
     "OFFENCES",
+    "ROLES",
     "Agency",
     "Area",
+    "Audience",
     "Capacity",
     "Contact",
     "Directory",
@@ -59,6 +64,7 @@ __all__ = [
     "Source",
     "Town",
     "check_url",
+    "level_rank",
 ]
 
 Gender = Literal["female", "male", "non_binary"]
@@ -99,11 +105,15 @@ Disposal = Literal[
     "community_caution",
     "youth_caution",
     "youth_conditional_caution",
-    "deferred_prosecution",
 ]
 Delivery = Literal["in_person", "online", "phone", "outreach"]
 Condition = Literal["rehabilitative", "reparative", "punitive"]
 AgencyKind = Literal["statutory", "nhs", "police", "local_authority", "voluntary", "private"]
+Level = Literal["advice", "structured", "intensive", "residential"]
+"""What a pathway delivers for one need, L1 to L4 (docs/directory-format.md, *Fit*)."""
+Reach = Literal["open", "focus", "only"]
+Role = Literal["diverted", "victim", "both"]
+Prerequisite = Literal["admission", "consent", "victim_views", "victim_willing"]
 Period = Literal["week", "month", "quarter"]
 Status = Literal["open", "waitlist", "closed"]
 
@@ -113,6 +123,18 @@ OFFENCES: tuple[str, ...] = get_args(Offence)
 DISPOSALS: tuple[str, ...] = get_args(Disposal)
 DELIVERY_MODES: tuple[str, ...] = get_args(Delivery)
 CONDITIONS: tuple[str, ...] = get_args(Condition)
+LEVELS: tuple[str, ...] = get_args(Level)
+ROLES: tuple[str, ...] = get_args(Role)
+#: Levels in plain words, L1 to L4, for pages and plans.
+LEVEL_WORDS: dict[str, str] = {
+    "advice": "information and advice (L1)",
+    "structured": "structured support (L2)",
+    "intensive": "intensive or specialist support (L3)",
+    "residential": "residential, crisis or refuge provision (L4)",
+}
+#: Old words for disposals, read as the current ones: the seed documents' "deferred
+#: prosecution" is the adult conditional caution (Criminal Justice Act 2003, Part 3).
+DISPOSAL_ALIASES: dict[str, str] = {"deferred_prosecution": "conditional_caution"}
 REMOTE: frozenset[str] = frozenset({"online", "phone"})
 #: Cohorts in plain words, for pages and plans.
 COHORT_WORDS: dict[str, str] = {
@@ -139,6 +161,15 @@ _PHONE = re.compile(r"^(\+44\s?|0)(\d[\s-]?){9,10}$")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def level_rank(level: str) -> int:
+    """The ordinal of a level, 1 (advice) to 4 (residential).
+
+    >>> level_rank("advice"), level_rank("residential")
+    (1, 4)
+    """
+    return LEVELS.index(level) + 1
 
 
 def _problem(code: str, message: str) -> PydanticCustomError:
@@ -282,6 +313,23 @@ class Site(_Located):
         return self
 
 
+class Audience(BaseModel):
+    """For whom a pathway is meant, beyond who it accepts: ``open`` to everyone, everyone with a
+    ``focus`` on the group, or ``only`` the group (as Vivery and findhelp record audiences).
+
+    ``only`` is a rule (women only; under-18s only); ``focus`` makes the pathway the appropriate
+    one for that group where it exists (the Female Offender Strategy's women's centres; youth
+    provision for children).
+
+    >>> Audience(women="focus").women
+    'focus'
+    """
+
+    model_config = _FROZEN
+    women: Reach = "open"
+    under_18: Reach = "open"
+
+
 class Eligibility(BaseModel):
     """Who a pathway accepts. An empty rule means no restriction.
 
@@ -302,7 +350,17 @@ class Eligibility(BaseModel):
     offences: tuple[Offence, ...] = ()
     excluded_offences: tuple[Offence, ...] = ()
     disposals: tuple[Disposal, ...] = ()
+    role: Role = "diverted"
+    audience: Audience = Audience()
+    requires: tuple[Prerequisite, ...] = ()
     notes: Text | None = None
+
+    @field_validator("disposals", mode="before")
+    @classmethod
+    def _alias(cls, values: Any) -> Any:
+        if isinstance(values, list | tuple):
+            return tuple(DISPOSAL_ALIASES.get(v, v) if isinstance(v, str) else v for v in values)
+        return values
 
     @field_validator("min_age", "max_age")
     @classmethod
@@ -344,6 +402,18 @@ class Eligibility(BaseModel):
             )
         if self.disposals:
             parts.append("disposals: " + ", ".join(d.replace("_", " ") for d in self.disposals))
+        if self.role != "diverted":
+            parts.append("for victims" if self.role == "victim" else "for victims and others")
+        implied = {
+            "women": self.genders == ("female",),
+            "under_18": self.max_age is not None and self.max_age < 18,
+        }
+        for group, words in (("women", "women"), ("under_18", "under-18s")):
+            reach = getattr(self.audience, group)
+            if reach == "focus" or (reach == "only" and not implied[group]):
+                parts.append(f"{words} {'only' if reach == 'only' else 'a focus'}")
+        if self.requires:
+            parts.append("needs recorded: " + ", ".join(r.replace("_", " ") for r in self.requires))
         return "; ".join(parts) if parts else "no restrictions"
 
 
@@ -379,8 +449,32 @@ class Pathway(BaseModel):
     eligibility: Eligibility = Eligibility()
     capacity: Capacity | None = None
     conditions: tuple[Condition, ...] = ("rehabilitative",)
+    level: Level = "structured"
+    levels: dict[SnakeId, Level] = Field(default_factory=dict)
+    alongside: tuple[SnakeId, ...] = ()
     referral: Text | None = None
     active: bool = True
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @model_validator(mode="after")
+    def _fit_needs(self) -> Self:
+        stray = sorted((set(self.levels) | set(self.alongside)) - set(self.needs))
+        if stray:
+            raise _problem(
+                "fit-need-not-taken",
+                f"levels or alongside name {', '.join(stray)}, which the pathway does not take",
+            )
+        return self
+
+    def level_of(self, need: str) -> str:
+        """What the pathway delivers for ``need``: its ``levels`` entry, else ``level``."""
+        return self.levels.get(need, self.level)
+
+    def specialism(self, need: str) -> bool:
+        """Whether ``need`` is the pathway's specialism (not one it helps with alongside)."""
+        return need in self.needs and need not in self.alongside
 
     @property
     def remote(self) -> bool:
@@ -400,8 +494,9 @@ class Agency(BaseModel):
     website: str | None = None
     contacts: tuple[Contact, ...] = ()
     sources: tuple[Source, ...] = ()
-    last_verified: date
+    last_verified: date | None = None
     illustrative: Text | None = None
+    youth_justice: bool = False
     sites: tuple[Site, ...] = ()
     pathways: Annotated[tuple[Pathway, ...], Field(min_length=1)]
 

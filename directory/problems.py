@@ -177,6 +177,11 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         "Use a full http:// or https:// address.",
     ),
     "bad-postcode": ("error", "A malformed UK postcode", "Write it as PE1 5DU."),
+    "fit-need-not-taken": (
+        "error",
+        "A level or alongside entry for a need the pathway does not take",
+        "Add the need to the pathway's needs or remove the entry.",
+    ),
     "future-date": (
         "error",
         "A date in the future",
@@ -207,6 +212,11 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         "warning",
         "Facts not verified for more than a year",
         "Check the agency's details and update last_verified.",
+    ),
+    "unverified": (
+        "warning",
+        "Facts nobody has checked against the named sources",
+        "Check the sources and set last_verified to the day you did.",
     ),
     "stale-capacity": (
         "warning",

@@ -268,7 +268,15 @@ def _check_agency(
             record=agency.id,
             field="sources",
         )
-    if agency.last_verified > today:
+    if agency.last_verified is None:
+        yield Finding(
+            "unverified",
+            f"agency {agency.id!r} has not been checked against its sources",
+            (*base, "id"),
+            record=agency.id,
+            field="last_verified",
+        )
+    elif agency.last_verified > today:
         yield Finding(
             "future-date",
             f"last_verified {agency.last_verified} is after today",

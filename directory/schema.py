@@ -16,7 +16,7 @@ agency) need the whole directory, and only ``pathways validate`` makes them.
 >>> sorted(schemas)
 ['agency', 'localities', 'needs']
 >>> schemas["agency"]["additionalProperties"], schemas["agency"]["required"]
-(False, ['id', 'name', 'last_verified', 'pathways'])
+(False, ['id', 'name', 'pathways'])
 """
 
 from __future__ import annotations
@@ -157,8 +157,11 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "website": "The agency's website: an http(s) address.",
         "contacts": "Ways to reach the agency.",
         "sources": "Where the facts came from: at least one public source.",
-        "last_verified": "The day the facts were last checked (ISO date, 2026-10-15).",
+        "last_verified": "The day someone checked the named sources (ISO date, 2026-10-15); "
+        "leave it out until someone has: never a guess.",
         "illustrative": "What in this file is invented for the example, if anything.",
+        "youth_justice": "True for a youth justice service (youth offending team): every "
+        "under-18's plan in the districts its pathways serve goes through it.",
         "sites": "Places where the agency's pathways are delivered.",
         "pathways": "The diversionary interventions the agency runs: at least one.",
     },
@@ -195,6 +198,10 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "eligibility": "Who it accepts; leaving a rule out means no restriction.",
         "capacity": "Places per period; absent means not limited or not recorded.",
         "conditions": "The kinds of condition it can be attached to as.",
+        "level": "What it delivers for each need not listed in levels: advice (L1), structured "
+        "(L2), intensive (L3) or residential (L4: residential, crisis or refuge provision).",
+        "levels": "The level for particular needs, where it differs from level.",
+        "alongside": "Needs it helps with alongside its specialism (the other needs).",
         "referral": "How to refer someone.",
         "active": "False for a pathway that is not running now.",
     },
@@ -205,8 +212,16 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "cohorts": "The person must be in one of these cohorts.",
         "offences": "Offences accepted; absent means any.",
         "excluded_offences": "Offences not accepted.",
-        "disposals": "Disposals accepted; absent means any.",
+        "disposals": "Disposals it can be a condition of; absent means any.",
+        "role": "diverted (people diverted), victim (people assessed as victims only) or both.",
+        "audience": "For whom it is meant: open, focus or only, for women and for under-18s.",
+        "requires": "Facts that must be recorded first (restorative justice: admission, "
+        "victim_willing).",
         "notes": "Plain words about anything the rules cannot say.",
+    },
+    "Audience": {
+        "women": "open to all, a focus on women, or women only.",
+        "under_18": "open to all, a focus on under-18s, or under-18s only.",
     },
     "Capacity": {
         "places": "Places per period, 0 or more.",

@@ -52,6 +52,7 @@ from directory.errors import AssessmentError, NotFoundError
 from directory.interpret import need_reading, place_reading
 from directory.models import (
     COHORTS,
+    DISPOSAL_ALIASES,
     DISPOSALS,
     GENDERS,
     OFFENCES,
@@ -76,7 +77,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADULT_ONLY_DISPOSALS",
+    "LEVEL_WORDS",
     "MIN_AGE",
+    "VICTIM_NEEDS",
     "YOUTH_DISPOSALS",
     "Assessment",
     "Assessor",
@@ -98,6 +101,23 @@ ADULT_ONLY_DISPOSALS: frozenset[str] = frozenset(
 """Disposals for people aged 18 or over: adult cautions (Criminal Justice Act 2003 s. 22; under-18s
 receive youth cautions instead) and the two tiers of the Police, Crime, Sentencing and Courts Act
 2022, Part 6."""
+
+#: Words an officer types after a need (``housing:urgent``) for the level it is assessed at.
+#: ``urgent`` is the level residential, crisis and refuge provision (L4) is for; ``ordinary``
+#: (the default) is any other.
+LEVEL_WORDS: dict[str, str] = {
+    "urgent": "urgent",
+    "fleeing": "urgent",
+    "crisis": "urgent",
+    "emergency": "urgent",
+    "roofless": "urgent",
+    "homeless tonight": "urgent",
+    "ordinary": "ordinary",
+    "routine": "ordinary",
+}
+
+VICTIM_NEEDS: frozenset[str] = frozenset({"domestic_abuse_victim"})
+"""Needs whose assessment is an assessment as a victim (Victims' Code: harmed by an offence)."""
 
 _REFERENCE = re.compile(r"^[!-~]{1,128}$")
 Reference = Annotated[str, StringConstraints(pattern=_REFERENCE.pattern)]
@@ -158,7 +178,21 @@ class Assessment(BaseModel):
     offence: Offence | None = None
     """Offence category."""
     disposal: Disposal | None = None
-    """The out-of-court disposal given or proposed."""
+    """The out-of-court disposal given or proposed (``deferred_prosecution`` is read as
+    ``conditional_caution``)."""
+    urgent: tuple[NeedId, ...] = ()
+    """Needs assessed at the urgent level (``housing:urgent``, ``fleeing``): the only needs
+    residential, crisis and refuge provision (L4) is a candidate for. Sorted; others ordinary."""
+    victim: bool = False
+    """Assessed as a victim (set when a victim's need such as domestic abuse victim is assessed)."""
+    admitted: bool = False
+    """The person has admitted the offence (recorded)."""
+    consents: bool = False
+    """The person consents to the disposal and its conditions (recorded)."""
+    victim_views: bool = False
+    """The victim's views have been sought and recorded."""
+    victim_willing: bool = False
+    """The victim is willing to take part in restorative justice (recorded)."""
     engaged: dict[AgencyId, tuple[NeedId, ...]] = Field(default_factory=dict)
     """Agencies already working with the person, each with the assessed needs it already meets
     (possibly none: an engaged agency costs nothing to add)."""
@@ -169,7 +203,18 @@ class Assessment(BaseModel):
     accept_waitlist: bool = False
     """Whether a waitlisted referral is acceptable for a need no pathway with a place can take."""
 
-    @field_validator("needs", "cohorts")
+    @model_validator(mode="before")
+    @classmethod
+    def _read_old_words(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            if values.get("disposal") in DISPOSAL_ALIASES:
+                values = {**values, "disposal": DISPOSAL_ALIASES[values["disposal"]]}
+            needs = values.get("needs")
+            if isinstance(needs, list | tuple) and VICTIM_NEEDS & set(needs):
+                values = {**values, "victim": True}
+        return values
+
+    @field_validator("needs", "cohorts", "urgent")
     @classmethod
     def _sorted(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(sorted(set(values)))
@@ -216,6 +261,9 @@ def contradictions(a: Assessment) -> list[str]:
         out.append(f"travel_km must be 0 or more km, not {a.travel_km}")
     if not (math.isfinite(a.lat) and math.isfinite(a.lon)):
         out.append("the person's point is not a latitude and a longitude")
+    for need in a.urgent:
+        if need not in a.needs:
+            out.append(f"{need!r} is assessed as urgent, but it is not an assessed need")
     seen: dict[str, str] = {}
     for agency, needs in a.engaged.items():
         for need in needs:
@@ -312,14 +360,45 @@ class Assessor:
 
     def needs(self, needs: str | Iterable[str]) -> tuple[str, ...]:
         """Need ids of a comma/semicolon-separated text or of several words, sorted."""
+        return self.needs_and_levels(needs)[0]
+
+    def needs_and_levels(
+        self, needs: str | Iterable[str]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Need ids, and those assessed urgent, of words that may carry a level after a colon.
+
+        >>> from directory.loading import load
+        >>> Assessor(load()).needs_and_levels("housing:urgent, debt")
+        (('accommodation', 'debt'), ('accommodation',))
+        """
+        items = needs.replace(";", ",").split(",") if isinstance(needs, str) else list(needs)
+        plain: list[str] = []
+        found: set[str] = set()
+        urgent: set[str] = set()
+        for item in items:
+            word, colon, level = item.partition(":")
+            if not colon:
+                plain.append(item)
+                continue
+            key = normalise(level)
+            if key not in LEVEL_WORDS:
+                raise AssessmentError(
+                    f"unknown level {level.strip()!r} for {word.strip()!r}; "
+                    f"use one of {', '.join(sorted(LEVEL_WORDS))}"
+                )
+            need = self.need(word.strip())
+            found.add(need)
+            if LEVEL_WORDS[key] == "urgent":
+                urgent.add(need)
         if isinstance(needs, str):
-            read = self.taxonomy.readings(needs) if needs.strip() else ()
-            found = {self._read(typed, r) for typed, r in read}
+            text = ", ".join(w for w in plain if w.strip())
+            read = self.taxonomy.readings(text) if text.strip() else ()
+            found |= {self._read(typed, r) for typed, r in read}
         else:
-            found = {self.need(w) for w in needs}
+            found |= {self.need(w) for w in plain}
         if not found:
             raise AssessmentError("no needs were given")
-        return tuple(sorted(found))
+        return tuple(sorted(found)), tuple(sorted(urgent))
 
     def place(
         self, where: str | tuple[float, float], *, geocoder: Geocoder | None = None
@@ -396,8 +475,15 @@ class Assessor:
 
     @staticmethod
     def disposal(text: str | None) -> str | None:
-        """A disposal id from an id or words (``conditional caution``); None if blank."""
-        return None if not text or not text.strip() else _vocabulary("disposal", text, DISPOSALS)
+        """A disposal id from an id or words (``conditional caution``); None if blank.
+
+        >>> Assessor.disposal("deferred prosecution")
+        'conditional_caution'
+        """
+        if not text or not text.strip():
+            return None
+        alias = DISPOSAL_ALIASES.get(_word(text))
+        return alias or _vocabulary("disposal", text, DISPOSALS)
 
     def assess(
         self,
@@ -415,6 +501,12 @@ class Assessor:
         accept_waitlist: bool = False,
         reference: str | None = None,
         geocoder: Geocoder | None = None,
+        urgent: str | Iterable[str] = (),
+        victim: bool = False,
+        admitted: bool = False,
+        consents: bool = False,
+        victim_views: bool = False,
+        victim_willing: bool = False,
     ) -> Assessment:
         """An :class:`Assessment` from what an officer types; see :func:`assess`."""
         if isinstance(age, bool) or not isinstance(age, int):
@@ -425,7 +517,13 @@ class Assessor:
             raise AssessmentError(f"travel_km must be 0 or more km, not {travel_km!r}")
         if reference is not None:
             check_reference(reference)
-        need_ids = set(self.needs(needs))
+        found, urgent_ids = self.needs_and_levels(needs)
+        need_ids = set(found)
+        if isinstance(urgent, str):
+            urgent = [u for u in urgent.replace(";", ",").split(",") if u.strip()]
+        more = {self.need(u) for u in urgent}
+        need_ids |= more
+        urgent_ids = tuple(sorted(set(urgent_ids) | more))
         met: dict[str, tuple[str, ...]] = {}
         if isinstance(engaged, str):
             engaged = parse_engaged(engaged)
@@ -453,6 +551,12 @@ class Assessor:
             "travel_km": float(travel_km),
             "accept_remote": accept_remote,
             "accept_waitlist": accept_waitlist,
+            "urgent": urgent_ids,
+            "victim": victim or bool(VICTIM_NEEDS & need_ids),
+            "admitted": admitted,
+            "consents": consents,
+            "victim_views": victim_views,
+            "victim_willing": victim_willing,
         }
         try:
             return Assessment(**values)
@@ -489,6 +593,12 @@ def assess(
     accept_waitlist: bool = False,
     reference: str | None = None,
     geocoder: Geocoder | None = None,
+    urgent: str | Iterable[str] = (),
+    victim: bool = False,
+    admitted: bool = False,
+    consents: bool = False,
+    victim_views: bool = False,
+    victim_willing: bool = False,
 ) -> Assessment:
     """An :class:`Assessment` from the words an officer types.
 
@@ -519,6 +629,14 @@ def assess(
         An opaque reference (never a name), carried to the plan.
     geocoder : Geocoder, optional
         Consulted for places the gazetteer does not know.
+    urgent : str or iterable of str
+        Needs assessed at the urgent level (also ``"housing:urgent"`` in ``needs``): only these
+        may go to residential, crisis or refuge provision.
+    victim : bool
+        Assessed as a victim (implied by a victim's need such as domestic abuse victim).
+    admitted, consents, victim_views, victim_willing : bool
+        Recorded facts: the admission, the person's consent, the victim's views sought, the
+        victim willing to take part in restorative justice.
 
     Raises
     ------
@@ -544,4 +662,10 @@ def assess(
         accept_waitlist=accept_waitlist,
         reference=reference,
         geocoder=geocoder,
+        urgent=urgent,
+        victim=victim,
+        admitted=admitted,
+        consents=consents,
+        victim_views=victim_views,
+        victim_willing=victim_willing,
     )

@@ -123,7 +123,7 @@ def iter_match(
             todo: dict[tuple[Any, ...] | int, Assessment] = {}
             keys: list[tuple[Any, ...] | int] = []
             for n, a in enumerate(block):
-                key = matcher.memo_key(a, day)
+                key = matcher.memo_key(a)
                 k: tuple[Any, ...] | int = n if key is None else key
                 keys.append(k)
                 if key is None or (key not in memo and key not in todo):

@@ -16,10 +16,14 @@ The objective
 1. the number of needs of the universe *not* met (some needs may be uncoverable);
 2. the number of distinct agencies among the chosen options, not counting ``free_agencies``
    (agencies already working with the person);
-3. the number of chosen options (pathways);
-4. the total distance;
-5. minus the total spare capacity;
-6. the sorted tuple of chosen indices (lexicographically smallest),
+3. the number of *fit points* not earned: each option may carry a ``fit`` mask of points (bits
+   of their own, each belonging to one need the option meets: the need is its specialism, it is
+   women's provision for a woman...); a point counts as earned when a chosen option carries it,
+   and points no option carries are not counted. Without fit masks this level is 0;
+4. the number of chosen options (pathways);
+5. the total distance;
+6. minus the total spare capacity;
+7. the sorted tuple of chosen indices (lexicographically smallest),
 
 so the answer is unique and the same input always gives the same plan. :func:`cover_key` computes
 this key for any selection, :func:`is_cover` is the cheap checker beside the solver (as networkx
@@ -42,6 +46,26 @@ is smaller than that of ``B`` exactly when the smallest index in the symmetric d
 (S - spare)*W_SP + 2**N - 2**(N-1-i))`` with ``S`` the largest spare and each radix larger than the
 largest sum the level below can reach. The terms ``S`` and ``2**N`` only shift a level by a
 multiple of the pathway count, which is equal whenever that level decides.
+
+Fit points, and levels 1-2 and 4-7 below
+-----------------------------------------
+The notes below prove the search for levels 1, 2 and 4-7 (numbered there as 1-6: level 3 of the
+notes is pathways). Level 3 (fit points not earned) is reduced to them: the fit points become
+needs of their own (bits above the universe), each option meets its needs and its points, and
+for each point a *stand-in* option meets that point alone, at no distance, of an agency that is
+free, with a penalty of one at a level between agencies and pathways. Every selection of real
+options, completed with the stand-ins of the points it does not earn, meets every point, and its
+penalty is the number of points not earned; stand-ins are ranked after every real option, so
+the real options' tie-break is unchanged, and a plan with as many stand-ins as another has as
+many more pathways, so level 4 compares the real pathways. An option that only earns a point
+another chosen option's need does not (a specialist beside a generalist of the same agency) is
+then not redundant, and the search keeps it when that earns a point at no agency's cost.
+
+:func:`best_cover` first searches without the fit points: when that optimum earns every point,
+it is the optimum with them too (no plan meets more needs with fewer agencies; among plans
+meeting as many with as many agencies, those missing no point are compared on the levels after
+fit as the plain search compares them, and it is the first), so the wider search runs only
+when some point is missed.
 
 The algorithm
 -------------
@@ -110,20 +134,10 @@ pathways, 30 agencies with the same masks, every distance and spare equal) under
 7,651 possible states. It is correct, and slow, for 22 needs met only by small, overlapping
 options.
 
-*In C.* :func:`best_cover` runs this algorithm in a C extension, ``matching._cover`` (built at
-install, optional), and :func:`best_cover_python` is the reference, this module's Python. The
-Python search keeps the key as one integer, which outgrows 64 bits; the C search keeps the levels
-that integer encodes, ``(agencies + agencies still needed, pathways + pathways still needed,
-distance, sum of (S - spare), pathways, chosen ranks as a bitset)``, compared in turn, with
-states tied as the Python heap ties them (by agency index, then needs met). The order is the
-same, so it expands and queues the same states in the same order: the tests compare the covers
-and the counters on thousands of generated instances. Its dominance test looks up the least
-``-spare`` among kept options containing a set of needs in a table of ``2**t`` entries (filled
-for every subset of a kept option's needs, ``O(P * 2**t)`` in all) instead of scanning.
-Instances it cannot hold (needs at bit 64 or above, more than 16 needs that can be met, a field
-of 2**40 or more, a field or free agency that is not an int) go to the Python search. On the
-matcher's instances the C search is 1.5-7 times faster, most on the largest (about 13 times on
-those of the slowest national matches; ``docs/performance.md``).
+*One search.* :func:`best_cover` is this module's Python search, with or without fit
+points (:func:`best_cover_python` is the same function under its older name). On the
+matcher's instances it takes microseconds to a few hundred microseconds
+(``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -134,7 +148,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
 __all__ = [
     "Cover",
@@ -148,23 +162,11 @@ __all__ = [
     "is_cover",
 ]
 
-CoverKey = tuple[int, int, int, int, int, tuple[int, ...]]
-"""(needs not met, agencies not free, pathways, distance, -spare, sorted chosen indices)."""
+CoverKey = tuple[int, int, int, int, int, int, tuple[int, ...]]
+"""(needs not met, agencies not free, fit points not earned, pathways, distance, -spare, sorted
+chosen indices)."""
 
 _NO_FREE: frozenset[int] = frozenset()
-
-
-def _compiled() -> Callable[..., tuple[tuple[int, ...], int, int, int, int, int] | None] | None:
-    try:
-        from matching._cover import search
-    except ImportError:  # pragma: no cover - the extension is built wherever the tests run
-        return None
-    return search
-
-
-_search = _compiled()
-COMPILED = _search is not None
-"""Whether :func:`best_cover` searches in C (``matching._cover``, built at install)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +254,8 @@ class Cover:
     covered : int
         The needs of the universe that the chosen options meet.
     key : CoverKey
-        ``(needs not met, agencies not free, pathways, distance, -spare, chosen)``; lower is
-        better. See :func:`cover_key`.
+        ``(needs not met, agencies not free, fit points not earned, pathways, distance, -spare,
+        chosen)``; lower is better. See :func:`cover_key`.
     """
 
     chosen: tuple[int, ...]
@@ -275,22 +277,58 @@ def _check_chosen(options: Sequence[OptionLike], chosen: Sequence[int]) -> None:
             raise ValueError(f"chosen index {i!r} is not an index of the {n} options")
 
 
+def _possible(universe: int, options: Sequence[OptionLike], fit: Sequence[int] | None) -> int:
+    """The fit points any option meeting a need of ``universe`` carries."""
+    points = 0
+    if fit:
+        for o, f in zip(options, fit, strict=True):
+            if o.mask & universe:
+                points |= f
+    return points
+
+
 def _key(
-    universe: int, options: Sequence[OptionLike], picked: tuple[int, ...], free: frozenset[int]
+    universe: int,
+    options: Sequence[OptionLike],
+    picked: tuple[int, ...],
+    free: frozenset[int],
+    fit: Sequence[int] | None = None,
 ) -> CoverKey:
     """The key of ``picked`` (sorted, distinct, valid indices); no checks."""
     covered = 0
     distance = 0
     spare = 0
+    earned = 0
     agencies: set[int] = set()
     for i in picked:
         o = options[i]
         covered |= o.mask
         distance += o.distance
         spare += o.spare
+        if fit and o.mask & universe:  # an option meeting no need earns nothing
+            earned |= fit[i]
         if o.agency not in free:
             agencies.add(o.agency)
-    return ((universe & ~covered).bit_count(), len(agencies), len(picked), distance, -spare, picked)
+    unfit = (_possible(universe, options, fit) & ~earned).bit_count()
+    return (
+        (universe & ~covered).bit_count(),
+        len(agencies),
+        unfit,
+        len(picked),
+        distance,
+        -spare,
+        picked,
+    )
+
+
+def _check_fit(options: Sequence[OptionLike], fit: Sequence[int] | None) -> None:
+    if fit is None:
+        return
+    if len(fit) != len(options):
+        raise ValueError(f"fit has {len(fit)} masks for {len(options)} options")
+    for f in fit:
+        if not isinstance(f, int) or isinstance(f, bool) or f < 0:
+            raise ValueError(f"a fit mask must be a non-negative int, got {f!r}")
 
 
 def cover_key(
@@ -299,6 +337,7 @@ def cover_key(
     chosen: Sequence[int],
     *,
     free_agencies: frozenset[int] = _NO_FREE,
+    fit: Sequence[int] | None = None,
 ) -> CoverKey:
     """The objective vector of any selection of options; lower is better.
 
@@ -312,12 +351,15 @@ def cover_key(
         Distinct indices into ``options``, in any order.
     free_agencies : frozenset of int, optional
         Agencies already working with the person; they do not count at level 2.
+    fit : sequence of int, optional
+        Each option's fit points (level 3); none by default.
 
     Returns
     -------
     CoverKey
-        ``(needs of universe not met, distinct agencies not in free_agencies, number of options,
-        total distance, -total spare, sorted chosen indices)``. Compare keys with ``<``.
+        ``(needs of universe not met, distinct agencies not in free_agencies, fit points not
+        earned, number of options, total distance, -total spare, sorted chosen indices)``.
+        Compare keys with ``<``.
 
     Raises
     ------
@@ -328,25 +370,36 @@ def cover_key(
     --------
     >>> opts = [Option(0b011, 0, 500, 1), Option(0b100, 0, 0, 2), Option(0b100, 1, 0, 9)]
     >>> cover_key(0b111, opts, [1, 0])
-    (0, 1, 2, 500, -3, (0, 1))
+    (0, 1, 0, 2, 500, -3, (0, 1))
     >>> cover_key(0b111, opts, [2], free_agencies=frozenset({1}))
-    (2, 0, 1, 0, -9, (2,))
+    (2, 0, 0, 1, 0, -9, (2,))
+    >>> cover_key(0b111, opts, [1, 0], fit=[0b01, 0b00, 0b10])   # option 2's point not earned
+    (0, 1, 1, 2, 500, -3, (0, 1))
     """
     _check_universe(universe)
     _check_chosen(options, chosen)
+    _check_fit(options, fit)
     picked = tuple(sorted(chosen))
     if len(set(picked)) != len(picked):
         raise ValueError(f"chosen indices repeat: {picked}")
-    return _key(universe, options, picked, free_agencies)
+    return _key(universe, options, picked, free_agencies, fit)
 
 
-def is_cover(universe: int, options: Sequence[OptionLike], chosen: Sequence[int]) -> bool:
+def is_cover(
+    universe: int,
+    options: Sequence[OptionLike],
+    chosen: Sequence[int],
+    *,
+    fit: Sequence[int] | None = None,
+) -> bool:
     """Decide whether ``chosen`` is an irredundant cover of everything the options can meet.
 
     True when the chosen options together meet every need of ``universe`` that the union of
     *all* options meets, and none is redundant: removing any one of them loses a need of the
-    universe. Every optimum of :func:`best_cover` passes (facts F1 and F2 of the module notes);
-    tests use it as an oracle. Not an optimality check.
+    universe. With ``fit``, an option that meets no need alone but earns a fit point no other
+    chosen option earns is not redundant either (it may be the specialist beside a generalist).
+    Every optimum of :func:`best_cover` passes (facts F1 and F2 of the module notes); tests use
+    it as an oracle. Not an optimality check.
 
     Parameters
     ----------
@@ -383,17 +436,23 @@ def is_cover(universe: int, options: Sequence[OptionLike], chosen: Sequence[int]
     """
     _check_universe(universe)
     _check_chosen(options, chosen)
+    _check_fit(options, fit)
     if len(set(chosen)) != len(chosen):
         return False
     reach = 0
     for o in options:
         reach |= o.mask
     reach &= universe
-    masks = [options[i].mask & universe for i in chosen]
+    shift = universe.bit_length()
+    masks = [
+        (options[i].mask & universe)
+        | ((fit[i] << shift) if fit and options[i].mask & universe else 0)
+        for i in chosen
+    ]
     suffix = [0] * (len(masks) + 1)
     for j in range(len(masks) - 1, -1, -1):
         suffix[j] = suffix[j + 1] | masks[j]
-    if suffix[0] != reach:
+    if suffix[0] & universe != reach:
         return False
     prefix = 0
     for j, m in enumerate(masks):
@@ -412,12 +471,13 @@ def best_cover(
     *,
     free_agencies: frozenset[int] = _NO_FREE,
     stats: dict[str, int] | None = None,
+    fit: Sequence[int] | None = None,
 ) -> Cover:
     """Choose the options that meet the most needs with the fewest agencies, exactly.
 
     Minimises, lexicographically: needs not met; distinct agencies not in ``free_agencies``;
-    pathways; total distance; minus total spare; the sorted tuple of indices. The answer is the
-    unique optimum (exact, not approximate).
+    fit points not earned; pathways; total distance; minus total spare; the sorted tuple of
+    indices. The answer is the unique optimum (exact, not approximate).
 
     Parameters
     ----------
@@ -432,6 +492,10 @@ def best_cover(
         the reduction), ``agencies`` (among those kept), ``needs`` (``popcount(T)``),
         ``expanded`` (states expanded) and ``pushed`` (states queued). For tests and benchmarks;
         the answer does not depend on it.
+    fit : sequence of int, optional
+        Each option's fit points, bits of their own, each belonging to a need the option meets
+        (the matcher: the need is its specialism; women's provision for a woman; youth
+        provision for a child); level 3 counts the points no chosen option earns.
 
     Returns
     -------
@@ -463,7 +527,15 @@ def best_cover(
 
     >>> c = best_cover(0b11111, opts, free_agencies=frozenset({0}))
     >>> c.chosen, bin(c.covered), c.key
-    ((0, 2), '0b1111', (1, 1, 2, 0, 0, (0, 2)))
+    ((0, 2), '0b1111', (1, 1, 0, 2, 0, 0, (0, 2)))
+
+    Among plans with the fewest agencies, the one earning the most fit points: agency 0 runs a
+    generalist pathway for both needs and a specialist for need 0, whose point is worth a
+    second pathway of the same agency but not a second agency:
+
+    >>> pair = [Option(0b11, 0, 0, 0), Option(0b01, 0, 0, 0), Option(0b10, 1, 0, 0)]
+    >>> best_cover(0b11, pair, fit=[0b00, 0b01, 0b10]).chosen
+    (0, 1)
 
     Ties go to nearer, then to more spare capacity, then to smaller indices:
 
@@ -480,46 +552,81 @@ def best_cover(
     states with the whole key as one integer cost. The module docstring proves the dominance rule
     and the search. Time ``O(P**2 + 2**t * A * P * log(2**t * A * P))`` for ``t`` coverable
     needs, ``P`` options and ``A`` agencies left after the reduction; exponential in the needs
-    only. Runs in C (``matching._cover``) when the extension is built and the instance fits,
-    else in Python (:func:`best_cover_python`): the same steps, answer and counters.
+    only. With fit points, ``t`` counts the points too (see the module notes).
     """
     _check_universe(universe)
-    if _search is not None:
-        got = _search(universe, options, free_agencies)
-        if got is not None:
-            picked, covered, kept, agencies, expanded, pushed = got
-            if stats is not None:
-                stats.update(
-                    options=len(options),
-                    needs=covered.bit_count(),
-                    kept=kept,
-                    agencies=agencies,
-                    expanded=expanded,
-                    pushed=pushed,
-                )
-            return Cover(picked, covered, _key(universe, options, picked, free_agencies))
-    return best_cover_python(universe, options, free_agencies=free_agencies, stats=stats)
+    _check_fit(options, fit)
+    if fit is None or not _possible(universe, options, fit):
+        return _search(universe, options, free_agencies, stats, 0)
+    # The optimum without fit points is the optimum with them when it earns every point: no
+    # plan meets more needs with fewer agencies, and among those with as many, it comes first
+    # on every later level (module notes, *Fit points*).
+    plain = _search(universe, options, free_agencies, stats, 0)
+    key = _key(universe, options, plain.chosen, free_agencies, fit)
+    if not key[2]:
+        return Cover(plain.chosen, plain.covered, key)
+    return _search_fit(universe, options, free_agencies, stats, fit)
 
 
-def best_cover_python(
+best_cover_python = best_cover
+"""The old name of :func:`best_cover` (once the reference of a C twin)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Stand:
+    """A stand-in option: meets one fit point alone (module notes, *Fit points*)."""
+
+    mask: int
+    agency: int
+    distance: int = 0
+    spare: int = 0
+
+
+def _search_fit(
     universe: int,
     options: Sequence[OptionLike],
-    *,
-    free_agencies: frozenset[int] = _NO_FREE,
-    stats: dict[str, int] | None = None,
+    free: frozenset[int],
+    stats: dict[str, int] | None,
+    fit: Sequence[int],
 ) -> Cover:
-    """:func:`best_cover` in Python: the reference the compiled search is tested against.
+    """:func:`best_cover` with fit points, by the reduction of the module notes."""
+    shift = universe.bit_length()
+    points = _possible(universe, options, fit)
+    stand_agency = 1 + max((o.agency for o in options), default=0)
+    stand_agency = max(stand_agency, 1 + max(free, default=-1))
+    wide: list[OptionLike] = [
+        _Stand((o.mask & universe) | (f << shift), o.agency, o.distance, o.spare)
+        if o.mask & universe
+        else _Stand(0, o.agency, o.distance, o.spare)  # meets nothing: dropped by the search
+        for o, f in zip(options, fit, strict=True)
+    ]
+    rest = points
+    while rest:
+        bit = rest & -rest
+        wide.append(_Stand(bit << shift, stand_agency))
+        rest ^= bit
+    cover = _search(
+        universe | (points << shift),
+        wide,
+        free | {stand_agency},
+        stats,
+        len(options),
+    )
+    picked = tuple(i for i in cover.chosen if i < len(options))
+    return Cover(picked, cover.covered & universe, _key(universe, options, picked, free, fit))
 
-    Same parameters, answer and counters as :func:`best_cover`, which calls it when the C
-    extension ``matching._cover`` is not built or cannot take the instance (see *In C* in the
-    module notes).
 
-    >>> opts = [Option(0b0111, 0, 0, 0), Option(0b0011, 1, 0, 0), Option(0b1100, 1, 0, 0)]
-    >>> best_cover_python(0b1111, opts) == best_cover(0b1111, opts)
-    True
-    """
-    _check_universe(universe)
-    free = free_agencies
+def _search(
+    universe: int,
+    options: Sequence[OptionLike],
+    free: frozenset[int],
+    stats: dict[str, int] | None,
+    stand_from: int,
+) -> Cover:
+    """The search of the module notes; options from ``stand_from`` on (when positive) are
+    stand-ins, which pay a penalty of one at the fit level. Stand-ins come after every real
+    option and have no distance or spare, so the dominance order puts them last (a stand-in is
+    dominated only by a real option of a free agency earning its point from no further away)."""
 
     # 1. Restrict to the universe; drop options that meet nothing there (F2). Items are in index
     #    order, so an item's position r is its rank for the tie-break.
@@ -568,12 +675,14 @@ def best_cover_python(
             picked = (index[whole[2]],)
             return Cover(picked, reach, _key(universe, options, picked, free))
 
-    # 2. Weights (F3): one integer per option, its whole contribution to levels 3-6.
+    # 2. Weights (F3): one integer per option, its whole contribution to levels 3-6, and a
+    #    penalty level between agencies and pathways for the stand-ins of fit points.
     top = 1 << n
     w_sp = n * top + 1
     w_d = w_sp * (n * spmax + 1)
     w_pw = w_d * (dsum + 1)
-    w_ag = w_pw * (n + 1)
+    w_pen = w_pw * (n + 1)
+    w_ag = w_pen * (n + 1)
 
     # 3. Dominance. Sorted by (distance, -spare, rank), a dominator comes before what it
     #    dominates, and (transitivity) an undominated one does: compare with those kept only,
@@ -613,6 +722,8 @@ def best_cover_python(
             if a in free and of_free.get(m, nsp + 1) > nsp:
                 of_free[m] = nsp
             w = w_pw + d * w_d + (spmax + nsp) * w_sp + top - (top >> (r + 1))
+            if stand_from and index[r] >= stand_from:
+                w += w_pen
             if a in free:
                 free_mask |= m
                 entry = (m, w, r, a, nsp)
@@ -716,6 +827,7 @@ def best_cover_python(
 
     # The cost is the key (F3): read the levels back out of it.
     agencies, g = divmod(best[st], w_ag)
+    penalty, g = divmod(g, w_pen)
     pathways, g = divmod(g, w_pw)
     distance, g = divmod(g, w_d)
     spare = pathways * spmax - g // w_sp
@@ -725,7 +837,7 @@ def best_cover_python(
         ranks.append(index[r])
     chosen = tuple(sorted(ranks))
     unmet = universe.bit_count() - t
-    return Cover(chosen, reach, (unmet, agencies, pathways, distance, -spare, chosen))
+    return Cover(chosen, reach, (unmet, agencies, penalty, pathways, distance, -spare, chosen))
 
 
 def greedy_cover(
@@ -733,12 +845,14 @@ def greedy_cover(
     options: Sequence[OptionLike],
     *,
     free_agencies: frozenset[int] = _NO_FREE,
+    fit: Sequence[int] | None = None,
 ) -> Cover:
     """The textbook greedy set cover: the peer :func:`best_cover` is measured against.
 
     Repeatedly picks the option that meets the most needs not met yet; ties go to the option that
-    adds no agency (its agency is already chosen or free), then to the nearer, then to the smaller
-    index. Stops when no option meets a new need. Approximate, not exact.
+    adds no agency (its agency is already chosen or free), then to the one earning more fit
+    points, then to the nearer, then to the smaller index. Stops when no option meets a new
+    need. Approximate, not exact.
 
     Parameters
     ----------
@@ -762,10 +876,10 @@ def greedy_cover(
     Examples
     --------
     >>> opts = [Option(0b0111, 0, 0, 0), Option(0b0011, 1, 0, 0), Option(0b1100, 1, 0, 0)]
-    >>> greedy_cover(0b1111, opts).key[:3]   # needs not met, agencies, pathways
-    (0, 2, 2)
-    >>> best_cover(0b1111, opts).key[:3]
-    (0, 1, 2)
+    >>> greedy_cover(0b1111, opts).key[:4]   # needs not met, agencies, fit points, pathways
+    (0, 2, 0, 2)
+    >>> best_cover(0b1111, opts).key[:4]
+    (0, 1, 0, 2)
 
     Notes
     -----
@@ -778,6 +892,7 @@ def greedy_cover(
     redundant. ``O(n * len(options))`` time.
     """
     _check_universe(universe)
+    _check_fit(options, fit)
     free = free_agencies
     reach = 0
     for o in options:
@@ -788,12 +903,14 @@ def greedy_cover(
     picked: list[int] = []
     while uncovered:
         best_i = -1
-        best_rank = (0, 0, 0, 0)
+        best_rank = (0, 0, 0, 0, 0)
         for i, o in enumerate(options):
             gain = (o.mask & uncovered).bit_count()
             if not gain:
                 continue
-            rank = (-gain, 0 if o.agency in used or o.agency in free else 1, o.distance, i)
+            points = -fit[i].bit_count() if fit else 0
+            new = 0 if o.agency in used or o.agency in free else 1
+            rank = (-gain, new, points, o.distance, i)
             if best_i < 0 or rank < best_rank:
                 best_i, best_rank = i, rank
         o = options[best_i]
@@ -802,4 +919,4 @@ def greedy_cover(
         covered |= o.mask & universe
         uncovered &= ~o.mask
     chosen = tuple(sorted(picked))
-    return Cover(chosen, covered, _key(universe, options, chosen, free))
+    return Cover(chosen, covered, _key(universe, options, chosen, free, fit))

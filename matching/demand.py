@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from directory.csvsafe import csv_rows, escape_cell, escape_row, read_csv_text
 from directory.errors import DataError, InvalidArgumentError
-from directory.models import COHORTS, DISPOSALS, GENDERS, OFFENCES
+from directory.models import COHORTS, DISPOSAL_ALIASES, DISPOSALS, GENDERS, OFFENCES
 from directory.problems import Problem, Report
 from matching.eligibility import EligibilityFacts
 from matching.periods import parse_period
@@ -450,6 +450,8 @@ def _row(
     facts: dict[str, str | None] = {}
     for column, allowed in (("gender", GENDERS), ("offence", OFFENCES), ("disposal", DISPOSALS)):
         value = row.get(column) or None
+        if column == "disposal" and value in DISPOSAL_ALIASES:
+            value = DISPOSAL_ALIASES[value]  # deferred_prosecution: a conditional caution
         if value is not None and value not in allowed:
             invalid(column, f"{column} {value!r} is not one of {', '.join(allowed)}")
         facts[column] = value

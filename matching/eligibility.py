@@ -15,6 +15,15 @@ rule           the person passes when
 ``offence``    no offences are listed, or their offence is one of those listed
 ``excluded``   their offence is not one of the excluded offences
 ``disposal``   no disposals are listed, or their disposal is one of those listed
+``role``       the pathway is not for victims only (``role: victim``), or they are assessed
+               as a victim
+``youth``      they are 18 or over, or the pathway says it takes under-18s:
+               ``audience.under_18`` ``focus`` or ``only``, a ``min_age``, or a ``max_age``
+               under 18 (under-18s only
+               through youth provision; a ``min_age`` of 18 or more fails ``age`` instead)
+``audience``   the pathway is not for women only or under-18s only, or they are in the group
+``requires``   every fact the pathway ``requires`` is recorded (restorative justice: the
+               admission and a willing victim)
 ============== ==========================================================================
 
 A fact that was not given (gender, offence or disposal ``None``, no cohorts) never satisfies a
@@ -60,8 +69,30 @@ __all__ = [
     "words",
 ]
 
-Rule = Literal["age", "gender", "cohort", "offence", "excluded", "disposal"]
-RULES: tuple[Rule, ...] = ("age", "gender", "cohort", "offence", "excluded", "disposal")
+Rule = Literal[
+    "age",
+    "gender",
+    "cohort",
+    "offence",
+    "excluded",
+    "disposal",
+    "role",
+    "youth",
+    "audience",
+    "requires",
+]
+RULES: tuple[Rule, ...] = (
+    "age",
+    "gender",
+    "cohort",
+    "offence",
+    "excluded",
+    "disposal",
+    "role",
+    "youth",
+    "audience",
+    "requires",
+)
 """The rules in the order they are checked and reported."""
 
 _GENDER_WORDS = {"female": "women", "male": "men", "non_binary": "non-binary people"}
@@ -90,6 +121,23 @@ class EligibilityFacts(Protocol):
     def disposal(self) -> str | None: ...
 
 
+#: Recorded facts read when the facts have them (an Assessment and PersonFacts do; demand
+#: records of gaps need not): absent counts as not recorded, or not assessed as a victim.
+OPTIONAL_FACTS = ("victim", "admitted", "consents", "victim_views", "victim_willing")
+
+
+def _fact(facts: EligibilityFacts, name: str) -> bool:
+    return bool(getattr(facts, name, False))
+
+
+_FACT_WORDS = {
+    "admission": ("admitted", "the admission"),
+    "consent": ("consents", "the person's consent"),
+    "victim_views": ("victim_views", "the victim's views"),
+    "victim_willing": ("victim_willing", "a willing victim"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class PersonFacts:
     """The eligibility facts alone, for callers without a whole assessment (gaps, tests).
@@ -103,6 +151,11 @@ class PersonFacts:
     cohorts: frozenset[str] = field(default_factory=frozenset)
     offence: str | None = None
     disposal: str | None = None
+    victim: bool = False
+    admitted: bool = False
+    consents: bool = False
+    victim_views: bool = False
+    victim_willing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +279,27 @@ def check(rules: Eligibility, facts: EligibilityFacts) -> Verdict:
     if rules.disposals and facts.disposal not in rules.disposals:
         missing = " (no disposal given)" if facts.disposal is None else ""
         failures.append(Failure("disposal", f"only with a {_either(rules.disposals)}{missing}"))
+    if rules.role == "victim" and not _fact(facts, "victim"):
+        failures.append(Failure("role", "for people assessed as victims"))
+    youth = rules.audience.under_18
+    says_youth = rules.min_age is not None or (rules.max_age is not None and rules.max_age < 18)
+    if age < 18 and youth == "open" and not says_youth:  # (a min_age of 18 fails "age")
+        failures.append(Failure("youth", "not youth provision (under-18s go to youth provision)"))
+    groups = []
+    # (not again when the gender or age rule already says so)
+    if rules.audience.women == "only" and facts.gender != "female" and rules.genders != ("female",):
+        groups.append("women only")
+    if youth == "only" and age >= 18 and not (rules.max_age is not None and rules.max_age < 18):
+        groups.append("under-18s only")
+    if groups:
+        failures.append(Failure("audience", "; ".join(groups)))
+    missing_facts = [
+        words
+        for need, (attr, words) in _FACT_WORDS.items()
+        if need in rules.requires and not _fact(facts, attr)
+    ]
+    if missing_facts:
+        failures.append(Failure("requires", "needs " + " and ".join(missing_facts) + " recorded"))
     return Verdict(tuple(failures))
 
 
@@ -261,4 +335,7 @@ def profile(rules: Eligibility) -> tuple[object, ...]:
         rules.offences,
         rules.excluded_offences,
         rules.disposals,
+        rules.role,
+        rules.audience,
+        rules.requires,
     )

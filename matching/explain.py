@@ -61,27 +61,32 @@ def referral_reason(
     lost: Sequence[str],
     engaged: bool = False,
     waitlisted: bool = False,
+    youth_justice: bool = False,
 ) -> str:
     """How a chosen pathway is delivered, and why it was chosen.
 
-    ``key`` is the plan's objective (needs not met, agencies, pathways, metres, minus places
-    spare; :data:`matching.cover.CoverKey` without the ids) and ``other`` the next best plan's
+    ``key`` is the plan's objective (needs not met, agencies, fit points not earned, pathways,
+    metres, minus places spare; :data:`matching.cover.CoverKey` without the ids) and ``other`` the next best plan's
     without this pathway, as far as it is known: the first level where it is worse is named.
     ``lost`` holds the labels of the needs no other candidate can take (when ``other`` is worse
     at level 1).
 
-    >>> referral_reason("online", key=(0, 1, 1, 0, 0), other=(1,), lost=["debt"])
+    >>> referral_reason("online", key=(0, 1, 0, 1, 0, 0), other=(1,), lost=["debt"])
     'online; the only candidate that can take debt'
-    >>> referral_reason("in person, 2.0 km away", key=(0, 1, 1, 2000, -4),
-    ...                 other=(0, 1, 1, 5500, -4), lost=[])
+    >>> referral_reason("in person, 2.0 km away", key=(0, 1, 0, 1, 2000, -4),
+    ...                 other=(0, 1, 0, 1, 5500, -4), lost=[])
     'in person, 2.0 km away; the nearest choice: the next best plan travels 3.5 km more'
-    >>> referral_reason("by phone", key=(0, 0, 1, 0, -2), other=(0, 0, 1, 0, -2), lost=[],
+    >>> referral_reason("in person", key=(0, 1, 0, 2, 0, 0), other=(0, 1, 2, 1, 0, 0), lost=[])
+    'in person; the most appropriate provision (fit): without it the plan loses 2 fit points (specialism, women-specific or youth provision, level)'
+    >>> referral_reason("by phone", key=(0, 0, 0, 1, 0, -2), other=(0, 0, 0, 1, 0, -2), lost=[],
     ...                 engaged=True)
     'by phone; the agency already works with the person; as good as the next best plan on every count; chosen by id order'
     """  # noqa: E501
     parts = [how]
     if engaged:
         parts.append("the agency already works with the person")
+    if youth_justice:
+        parts.append("the youth justice service: every under-18's plan goes through it")
     if waitlisted:
         parts.append("waitlisted: no pathway with a place can take this need")
     if other[0] > key[0]:
@@ -89,12 +94,18 @@ def referral_reason(
     elif other[1] > key[1]:
         parts.append(f"without it the plan needs {other[1]} agencies, not {key[1]}")
     elif other[2] > key[2]:
-        parts.append(f"without it the plan needs {other[2]} pathways, not {key[2]}")
+        parts.append(
+            "the most appropriate provision (fit): without it the plan loses "
+            f"{other[2] - key[2]} fit point{'s' if other[2] - key[2] != 1 else ''} "
+            "(specialism, women-specific or youth provision, level)"
+        )
     elif other[3] > key[3]:
-        extra = (other[3] - key[3]) / 1000
-        parts.append(f"the nearest choice: the next best plan travels {extra:.1f} km more")
+        parts.append(f"without it the plan needs {other[3]} pathways, not {key[3]}")
     elif other[4] > key[4]:
-        parts.append(f"more places free than the next best plan ({-key[4]} against {-other[4]})")
+        extra = (other[4] - key[4]) / 1000
+        parts.append(f"the nearest choice: the next best plan travels {extra:.1f} km more")
+    elif other[5] > key[5]:
+        parts.append(f"more places free than the next best plan ({-key[5]} against {-other[5]})")
     else:
         parts.append("as good as the next best plan on every count; chosen by id order")
     return "; ".join(parts)

@@ -64,14 +64,15 @@ from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+
 from directory.errors import InvalidArgumentError
 from directory.graph import places_per_month
-from directory.places import EARTH_RADIUS_KM
+from directory.places import EARTH_RADIUS_KM, Sites, haversine_many, site_point
 from matching.demand import period_kind
 from matching.eligibility import PersonFacts, check, profile
 from matching.flow import FlowNetwork, FlowResult, allocate
 from matching.periods import Period
-from matching.reach import site_point
 from matching.reach import travel as way_of
 
 if TYPE_CHECKING:
@@ -186,11 +187,12 @@ class GapNetwork:
 class _Sites:
     """Sites of in-person pathways sorted by latitude, to find those within a distance of a point.
 
-    A search works out, with numpy, the distance of every site in the band of latitudes that can
-    be in reach, and keeps those within the distance plus a margin: numpy's trigonometry may
-    differ from :mod:`math`'s in the last bits, so this gives a superset of the pathways with a
-    site in reach by :func:`directory.places.haversine_km` (never fewer). Exact distances are
-    worked out afterwards, with :func:`_haversine`.
+    A search works out the distance of every site in the band of latitudes that can be in reach
+    (:func:`directory.places.haversine_many`), and keeps those within the distance plus a
+    margin: numpy's trigonometry may differ from :mod:`math`'s in the last bits on some
+    machines, so this gives a superset of the pathways with a site in reach by
+    :func:`directory.places.haversine_km` (never fewer). Exact distances are worked out
+    afterwards, with :func:`_haversine`.
 
     >>> sites = _Sites([(52.2, 0.12, 7), (52.57, -0.25, 8), (51.5, -0.13, 9)])
     >>> sorted(sites.near(52.2, 0.0, 30.0)), sorted(sites.near(52.2, 0.0, 100.0))
@@ -200,8 +202,6 @@ class _Sites:
     MARGIN = 1e-9  # relative and in km: far above the last bits of a distance of up to 20,000 km
 
     def __init__(self, points: Iterable[tuple[float, float, int]]) -> None:
-        import numpy as np
-
         ordered = sorted(points)
         self.lat = np.array([lat for lat, _, _ in ordered], dtype=np.float64)
         self.y = np.radians(self.lat)
@@ -215,42 +215,15 @@ class _Sites:
         Great-circle distance on a sphere is at least the meridian offset (``R |dlat|``), so
         only sites within that band of latitudes (with a margin) are measured.
         """
-        import numpy as np
-
         if not len(self.index) or km < 0:
             return set()
         band = math.degrees(km / EARTH_RADIUS_KM * 1.001 + 1e-9)
         lo = int(np.searchsorted(self.lat, lat - band, side="left"))
         hi = int(np.searchsorted(self.lat, lat + band, side="right"))
-        y0, x0 = math.radians(lat), math.radians(lon)
-        y, x = self.y[lo:hi], self.x[lo:hi]
-        h = np.sin((y - y0) / 2) ** 2 + math.cos(y0) * self.cos[lo:hi] * np.sin((x - x0) / 2) ** 2
-        km_away = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        band_sites = Sites(self.y[lo:hi], self.x[lo:hi], self.cos[lo:hi])
+        km_away = haversine_many((lat, lon), band_sites)
         found = self.index[lo:hi][km_away <= km * (1 + self.MARGIN) + self.MARGIN]
         return set(found.tolist())
-
-
-def _angles(lat: float, lon: float) -> tuple[float, float, float]:
-    """A point as :func:`_haversine` takes it: (lat, lon, cos lat), angles in radians."""
-    y = math.radians(lat)
-    return y, math.radians(lon), math.cos(y)
-
-
-def _haversine(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
-    """:func:`directory.places.haversine_km` on points given as (lat, lon, cos lat) in radians.
-
-    The same operations in the same order, so the same float to the last bit; the radians and
-    cosines are worked out once per point instead of once per pair.
-
-    >>> from directory.places import haversine_km
-    >>> p, q = (52.57364, -0.24777), (52.2, 0.11667)
-    >>> _haversine(_angles(*p), _angles(*q)) == haversine_km(p, q)
-    True
-    """
-    lat1, lon1, cos1 = a
-    lat2, lon2, cos2 = b
-    h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * math.sin((lon2 - lon1) / 2) ** 2
-    return 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 Entry = tuple[int, int, int]
@@ -289,7 +262,8 @@ class _Builder:
                 self.rules.append(p.eligibility)
             self.profile_of.append(profiles[key])
         self.age_edges = sorted(
-            {r.min_age for r in self.rules if r.min_age is not None}
+            {18}  # under-18s only through youth provision (matching.eligibility, youth)
+            | {r.min_age for r in self.rules if r.min_age is not None}
             | {r.max_age + 1 for r in self.rules if r.max_age is not None}
         )
         places = _Places(per)
@@ -301,10 +275,9 @@ class _Builder:
         self.by_district: dict[str, list[int]] = defaultdict(list)
         self.everywhere: list[int] = []
         points: list[tuple[float, float, int]] = []
-        # each pathway's sites, as numbers of distinct points; the points in radians, with the
-        # cosine of the latitude (for _haversine)
+        # each pathway's sites, as numbers of distinct points
         self.site_nos: list[list[int]] = []
-        self.angles: list[tuple[float, float, float]] = []
+        spots_of: list[tuple[float, float]] = []
         point_no: dict[tuple[float, float], int] = {}
         for i, p in enumerate(self.active):
             if p.districts == "all":
@@ -317,13 +290,14 @@ class _Builder:
             for spot in spots:
                 n = point_no.get(spot)
                 if n is None:
-                    n = point_no[spot] = len(self.angles)
-                    self.angles.append(_angles(*spot))
+                    n = point_no[spot] = len(spots_of)
+                    spots_of.append(spot)
                 numbers.append(n)
             self.site_nos.append(numbers)
             if "in_person" in p.delivery:
                 points.extend((lat, lon, i) for lat, lon in spots)
         self.sites = _Sites(points)
+        self.points = Sites.of(spots_of)  # the distinct points, by number
         # pathways whose reach cannot depend on the district: every district served (or none
         # listed) and no site; and, for people who accept remote delivery, every pathway that
         # serves every district (or lists none) by phone or online (remote travel is 0)
@@ -407,18 +381,15 @@ class _Builder:
         centre = self.directory.district_by_id[district]
         serving = set(self.by_district.get(district, ())) | set(self.everywhere)
         near = self.sites.near(centre.lat, centre.lon, travel_km)
-        here = _angles(centre.lat, centre.lon)
+        site_nos = self.site_nos
+        chosen = sorted((serving | near | set(self.unlisted)) - self.siteless)
+        # km to each point the pathways have (pathways share sites), measured at once
+        used = np.array(sorted({n for i in chosen for n in site_nos[i]}), dtype=np.int64)
+        kms = haversine_many((centre.lat, centre.lon), self.points, used)
+        known = dict(zip(used.tolist(), kms.tolist(), strict=True))
         out: list[tuple[int, bool, float | None]] = []
-        angles, site_nos = self.angles, self.site_nos
-        known: dict[int, float] = {}  # km to each point measured (pathways share sites)
-        for i in sorted((serving | near | set(self.unlisted)) - self.siteless):
-            nearest: float | None = None
-            for n in site_nos[i]:
-                km = known.get(n)
-                if km is None:
-                    km = known[n] = _haversine(here, angles[n])
-                if nearest is None or km < nearest:
-                    nearest = km
+        for i in chosen:
+            nearest = min((known[n] for n in site_nos[i]), default=None)
             out.append((i, i in serving, nearest))
         self._near[memo] = out
         return out
@@ -694,7 +665,6 @@ def _arcs(build: _Builder, grouped: _Grouped) -> tuple[FlowNetwork, list[int]]:
     A hub pays off when two or more groups share two or more pathways; other hubs are inlined
     as direct arcs. A group's arcs are those to its hubs, then its direct arcs by pathway.
     """
-    import numpy as np
 
     groups, links, members, users = grouped.groups, grouped.links, grouped.members, grouped.users
     n_groups, n_pathways = len(groups), len(build.active)
@@ -935,8 +905,6 @@ def summarise(directory: Directory, net: GapNetwork, flow: FlowResult) -> GapRes
 
 def _moved(network: FlowNetwork, arc_flow: Sequence[int]) -> tuple[list[int], list[int]]:
     """Units into each target, and out of each group (met), of a flow."""
-    import numpy as np
-
     first, n_groups = network.n_groups + network.n_hubs, network.n_groups
     tails, heads = network.ends()
     flow = np.asarray(arc_flow, dtype=np.int64)

@@ -1,8 +1,7 @@
 """The solver's input from candidate rows: agencies that cannot matter dropped, groups reduced.
 
-For a person who does not accept phone or online support,
-:meth:`matching.candidates.CandidateFinder._travelling` has every candidate as rows of arrays
-(slot order). Before any working record is made for the solver, :func:`reduce_rows`:
+:func:`matching.candidates.find` gives every candidate of a person as rows of arrays (slot
+order). Before any working record is made for the solver, :func:`reduce_rows`:
 
 1. drops every row of an agency that cannot matter (when ``prune``): an agency not engaged,
    without a waitlisted candidate, such that two candidates with a place of other agencies each
@@ -11,16 +10,17 @@ For a person who does not accept phone or online support,
    the two in their place (or only dropping them, when it is in the plan already) meets as many
    needs with no more agencies, and with fewer pathways, or one pathway no farther and with more
    places left or as many and a smaller id: a better plan, so no optimal plan uses the agency;
-   with two, that stays so when the reasons solve again without one chosen pathway;
+   with two, that stays so when the reasons solve again without one chosen pathway. With fit
+   points (:mod:`matching.fit`), the two must also carry every fit point the agency's
+   candidates carry, so the replacement earns every point the plan earned;
 2. of the candidates alone in their agency (not engaged, with a place), keeps only the best of
-   each set of needs taken (nearest, most places, smallest slot), and names the runner-up of
-   each such group (the reasons use it): rules (a)-(d) of :mod:`matching.cover` with equal
-   masks, so the optimum is unchanged.
+   each set of needs taken and fit points carried (nearest, most places, smallest slot), and
+   names the runner-up of each such group (the reasons use it): rules (a)-(d) of
+   :mod:`matching.cover` with equal masks and fit points, so the optimum is unchanged.
 
 It returns the rows kept (ascending), and the rows of each group's winner and runner-up (in
-order of the needs taken). :func:`reduce_rows_python` is the reference on numpy; the C version
-(``matching._gather``, built at install, optional) gives the same arrays, tested on thousands
-of generated cases.
+order of the needs taken). Numpy over all rows at once; ``tests/oracle.py`` holds the plain
+loop it is tested against.
 
 >>> import numpy as np
 >>> rows = dict(
@@ -32,7 +32,7 @@ of generated cases.
 ...     waitlisted=np.zeros(4, dtype=bool),
 ...     engaged=np.array([], dtype=np.int64),
 ... )
->>> kept, winners, runners = reduce_rows_python(**rows, prune=False)
+>>> kept, winners, runners = reduce_rows(**rows, prune=False)
 >>> kept.tolist(), winners.tolist(), runners.tolist()
 ([1, 2, 3], [1], [0])
 
@@ -41,20 +41,15 @@ Agency 7 is kept as a whole. Pruning drops agency 5: slots 1 and 2, of other age
 its need and come before its only candidate (900 m). Agency 7 stays: its candidates take two
 needs, and no candidate of another agency takes both.
 
->>> [x.tolist() for x in reduce_rows_python(**rows, prune=True)]
+>>> [x.tolist() for x in reduce_rows(**rows, prune=True)]
 [[1, 2, 3], [], []]
 
 Give slots 0 and 1 both needs, slot 0 at 50 m: both come before agency 7's first (slot 2,
 400 m), and agency 7 goes.
 
 >>> rows["mask"], rows["distance"] = np.array([3, 3, 1, 3]), np.array([50, 100, 400, 700])
->>> [x.tolist() for x in reduce_rows_python(**rows, prune=True)]
+>>> [x.tolist() for x in reduce_rows(**rows, prune=True)]
 [[0], [0], [1]]
->>> all(
-...     (a == b).all()
-...     for a, b in zip(reduce_rows(**rows, prune=True), reduce_rows_python(**rows, prune=True))
-... )
-True
 """
 
 from __future__ import annotations
@@ -64,11 +59,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     import numpy.typing as npt
 
-__all__ = ["COMPILED", "reduce_rows", "reduce_rows_python"]
+__all__ = ["reduce_rows"]
 
 Ints = Any  # npt.NDArray[np.int64] (Any: numpy's annotations vary between versions)
 Reduced = tuple[Ints, Ints, Ints]
@@ -84,6 +77,7 @@ def _beaten(
     agencies: Ints,
     where: Ints,
     held: npt.NDArray[np.bool_],
+    fit: Ints | None = None,
 ) -> npt.NDArray[np.bool_]:
     """Per agency (``agencies[where]`` is each row's): True when it cannot matter (step 1)."""
     n = len(slot)
@@ -93,13 +87,21 @@ def _beaten(
     k = len(agencies)
     best = np.full(k, n, dtype=np.int64)  # each agency's first candidate
     np.minimum.at(best, where, rank)
-    needs = np.zeros(k, dtype=np.int64)
+    needs = np.zeros(k, dtype=mask.dtype)
     np.bitwise_or.at(needs, where, mask)
     # per set of needs some agency takes, the first three candidates with a place taking all
     # of it (rank and agency; rank n and agency -1 where there are fewer)
     beaters = order[~waitlisted[order]]
-    wanted, at = np.unique(needs, return_inverse=True)
-    takes = (mask[beaters][None, :] & wanted[:, None]) == wanted[:, None]
+    if fit is None:
+        wanted, at = np.unique(needs, return_inverse=True)
+        takes = (mask[beaters][None, :] & wanted[:, None]) == wanted[:, None]
+    else:  # per agency: its needs and its fit points
+        wanted, at = needs, np.arange(k)
+        points = np.zeros(k, dtype=fit.dtype)
+        np.bitwise_or.at(points, where, fit)
+        takes = ((mask[beaters][None, :] & wanted[:, None]) == wanted[:, None]) & (
+            (fit[beaters][None, :] & points[:, None]) == points[:, None]
+        )
     seen = np.cumsum(takes, axis=1)
     w, j = np.nonzero(takes & (seen <= 3))
     top_rank = np.full((len(wanted), 3), n, dtype=np.int64)
@@ -116,61 +118,6 @@ def _beaten(
     return beaten
 
 
-def reduce_rows_python(
-    *,
-    slot: Ints,
-    mask: Ints,
-    agency: Ints,
-    distance: Ints,
-    spare: Ints,
-    waitlisted: npt.NDArray[np.bool_],
-    engaged: Ints,
-    prune: bool,
-) -> Reduced:
-    """Steps 1 and 2 of the module notes on numpy: the reference of :func:`reduce_rows`.
-
-    Rows are candidates (int64 arrays of one length, slots distinct); ``engaged`` the engaged
-    agencies. Returns (rows kept ascending, group winners' rows, their runners-up's rows).
-    """
-    agencies, where, counts = np.unique(agency, return_inverse=True, return_counts=True)
-    where = where.reshape(-1)
-    engaged_of = np.isin(agencies, engaged)
-    keep = np.ones(len(slot), dtype=bool)
-    if prune and len(slot):
-        held = engaged_of.copy()
-        held[where[waitlisted]] = True
-        keep = ~_beaten(slot, mask, agency, distance, spare, waitlisted, agencies, where, held)[
-            where
-        ]
-    # candidates alone in their agency (not engaged, with a place), grouped by needs taken
-    alone = (counts[where] == 1) & ~waitlisted & ~engaged_of[where] & keep
-    grouped = np.flatnonzero(alone)
-    # by needs, then nearest, most places, smallest slot
-    order = grouped[np.lexsort((slot[grouped], -spare[grouped], distance[grouped], mask[grouped]))]
-    masks = mask[order]
-    head = np.ones(len(order), dtype=bool)
-    head[1:] = masks[1:] != masks[:-1]
-    second = np.zeros(len(order), dtype=bool)
-    second[1:] = head[:-1] & ~head[1:]
-    kept = np.sort(np.concatenate((np.flatnonzero(~alone & keep), order[head])))
-    return kept, order[np.flatnonzero(second) - 1], order[second]
-
-
-def _compiled() -> Callable[..., tuple[bytes, bytes, bytes]] | None:
-    try:
-        from matching import _gather
-    except ImportError:  # pragma: no cover - the extension is built wherever the tests run
-        return None
-    found: Callable[..., tuple[bytes, bytes, bytes]] = _gather.reduce_rows
-    return found
-
-
-_reduce_c = _compiled()
-
-COMPILED: bool = _reduce_c is not None
-"""Whether the C extension is in use."""
-
-
 def reduce_rows(
     *,
     slot: Ints,
@@ -181,26 +128,44 @@ def reduce_rows(
     waitlisted: npt.NDArray[np.bool_],
     engaged: Ints,
     prune: bool,
+    fit: Ints | None = None,
 ) -> Reduced:
-    """:func:`reduce_rows_python`, in C when the extension is built: the same arrays."""
-    if _reduce_c is None:  # pragma: no cover - the extension is built wherever the tests run
-        return reduce_rows_python(
-            slot=slot,
-            mask=mask,
-            agency=agency,
-            distance=distance,
-            spare=spare,
-            waitlisted=waitlisted,
-            engaged=engaged,
-            prune=prune,
+    """Steps 1 and 2 of the module notes, numpy over every row at once.
+
+    Rows are candidates (int64 arrays of one length, slots distinct); ``engaged`` the agencies
+    that cost nothing (engaged, or always in the plan); ``fit`` the rows' fit points (None:
+    none). Returns (rows kept ascending, group winners' rows, their runners-up's rows).
+    """
+    if fit is not None:  # grouped by (needs, fit points): numbered pairs, the same groups
+        pairs = list(zip(mask.tolist(), fit.tolist(), strict=True))
+        rank = {mf: k for k, mf in enumerate(sorted(set(pairs)))}
+        grouping = np.array([rank[mf] for mf in pairs], dtype=np.int64)
+    elif mask.dtype == object:  # masks beyond 62 needs: grouped by rank of mask, the same groups
+        grouping = np.unique(mask, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    else:
+        grouping = mask
+    agencies, where, counts = np.unique(agency, return_inverse=True, return_counts=True)
+    where = where.reshape(-1)
+    engaged_of = np.isin(agencies, engaged)
+    keep = np.ones(len(slot), dtype=bool)
+    if prune and len(slot):
+        held = engaged_of.copy()
+        held[where[waitlisted]] = True
+        beaten = _beaten(
+            slot, mask, agency, distance, spare, waitlisted, agencies, where, held, fit
         )
-    as_ints = [np.ascontiguousarray(x, dtype=np.int64) for x in (slot, mask, agency, distance)]
-    found = _reduce_c(
-        *as_ints,
-        np.ascontiguousarray(spare, dtype=np.int64),
-        np.ascontiguousarray(waitlisted, dtype=np.bool_),
-        np.ascontiguousarray(engaged, dtype=np.int64),
-        prune,
-    )
-    kept, winners, runners = (np.frombuffer(b, dtype=np.int64) for b in found)
-    return kept, winners, runners
+        keep = ~beaten[where]
+    # candidates alone in their agency (not engaged, with a place), grouped by needs taken
+    alone = (counts[where] == 1) & ~waitlisted & ~engaged_of[where] & keep
+    grouped = np.flatnonzero(alone)
+    # by needs, then nearest, most places, smallest slot
+    order = grouped[
+        np.lexsort((slot[grouped], -spare[grouped], distance[grouped], grouping[grouped]))
+    ]
+    masks = grouping[order]
+    head = np.ones(len(order), dtype=bool)
+    head[1:] = masks[1:] != masks[:-1]
+    second = np.zeros(len(order), dtype=bool)
+    second[1:] = head[:-1] & ~head[1:]
+    kept = np.sort(np.concatenate((np.flatnonzero(~alone & keep), order[head])))
+    return kept, order[np.flatnonzero(second) - 1], order[second]

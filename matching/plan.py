@@ -30,6 +30,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from directory.interpret import Interpretation
+from matching.conditional import Conditions
 
 __all__ = [
     "HIDDEN_SITE",
@@ -40,6 +41,7 @@ __all__ = [
     "Objective",
     "Plan",
     "PlanAgency",
+    "Recorded",
     "Referral",
     "Unmet",
     "UnmetReason",
@@ -136,11 +138,27 @@ class Objective(BaseModel):
     needs_unmet: int
     agencies: int
     """Distinct agencies referred to, not counting agencies already working with the person."""
+    fit_points_missed: int = 0
+    """Fit points the plan does not earn that some candidate could (specialism, women's or
+    youth provision, L4 for an urgent need; see :meth:`matching.match.Matcher._fits`)."""
     pathways: int
     travel_km: float
     """Total travel to the pathways used (0 for remote and outreach), km."""
     spare: int
     """Total places left in the pathways used (places not recorded count 0)."""
+
+
+class Recorded(BaseModel):
+    """The assessment's levels and recorded facts the plan was made with (shown with --json)."""
+
+    model_config = _FROZEN
+    urgent: tuple[str, ...] = ()
+    """Needs assessed urgent (residential, crisis or refuge provision considered)."""
+    victim: bool = False
+    admitted: bool = False
+    consents: bool = False
+    victim_views: bool = False
+    victim_willing: bool = False
 
 
 class Plan(BaseModel):
@@ -158,6 +176,9 @@ class Plan(BaseModel):
     interpreted: tuple[Interpretation, ...] = ()
     """How the typed words and place were read (filled in by the faces that read them; see
     :mod:`directory.interpret`): empty when the plan was made from ids."""
+    conditions: Conditions | None = None
+    """For a conditional disposal: the conditions to agree and what is still to record."""
+    recorded: Recorded = Recorded()
 
     @property
     def pathways(self) -> tuple[str, ...]:

@@ -46,12 +46,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from directory.places import haversine_km
+from directory.places import haversine_km, nearest_site, site_point
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from directory.models import Directory, Pathway, Site
+    from directory.models import Directory, Pathway
 
 __all__ = [
     "MODES",
@@ -316,38 +316,6 @@ def _why_not(
         only = "" if in_person or "outreach" in delivery else " only"
         reasons.append(f"online or by phone{only}, and remote delivery is not accepted")
     return "; ".join(reasons) or "not delivered in a way that reaches the person"
-
-
-def site_point(directory: Directory, site: Site) -> tuple[float, float]:
-    """Where a site counts as being: its coordinates, or its district's centre when hidden.
-
-    >>> from directory.loading import load
-    >>> d = load()
-    >>> refuge = next(s for s in d.site_by_id.values() if s.hidden)
-    >>> centre = d.district_by_id[refuge.district]
-    >>> site_point(d, refuge) == (centre.lat, centre.lon)
-    True
-    """
-    if site.hidden:
-        centre = directory.district_by_id.get(site.district)
-        if centre is not None:
-            return centre.lat, centre.lon
-    return site.lat, site.lon
-
-
-def nearest_site(
-    directory: Directory, pathway: Pathway, point: tuple[float, float]
-) -> tuple[Site, float] | None:
-    """The pathway's nearest site to ``point`` and its distance in km (ties: smaller id).
-
-    None when the pathway has no site.
-    """
-    best: tuple[float, str, Site] | None = None
-    for site in directory.sites_of(pathway):
-        km = haversine_km(point, site_point(directory, site))
-        if best is None or (km, site.id) < best[:2]:
-            best = (km, site.id, site)
-    return None if best is None else (best[2], best[0])
 
 
 def served_words(directory: Directory, pathway: Pathway) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -161,7 +162,9 @@ def _with_places(agency: Agency, pathway: Pathway, places: int | None) -> Pathwa
         return pathway
     capacity = pathway.capacity
     if capacity is None:
-        capacity = Capacity(places=places, per="month", updated=agency.last_verified)
+        capacity = Capacity(
+            places=places, per="month", updated=agency.last_verified or date.today()
+        )
     else:
         capacity = capacity.model_copy(update={"places": places})
     return pathway.model_copy(update={"capacity": capacity})

@@ -265,6 +265,7 @@ def show(kind: str, ident: str, directory_path: Path | None, as_json: bool) -> N
 @dir_option
 @click.option("--limit", default=20, show_default=True, help="Most results to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@translate_errors
 def search(text: tuple[str, ...], directory_path: Path | None, limit: int, as_json: bool) -> None:
     """Fuzzy search over need synonyms, agency and pathway names and descriptions."""
     directory = load_or_exit(directory_path)
@@ -276,9 +277,7 @@ def search(text: tuple[str, ...], directory_path: Path | None, limit: int, as_js
         click.echo(
             json.dumps(
                 [
-                    h.__dict__
-                    if hasattr(h, "__dict__")
-                    else {
+                    {
                         "kind": h.kind,
                         "id": h.id,
                         "name": h.name,
@@ -305,6 +304,7 @@ def search(text: tuple[str, ...], directory_path: Path | None, limit: int, as_js
 @main.command()
 @dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@translate_errors
 def stats(directory_path: Path | None, as_json: bool) -> None:
     """Counts: agencies, pathways, sites, needs covered per district, places per month."""
     from pathways.render import directory_stats

@@ -117,7 +117,7 @@ def directory_stats(directory: Directory) -> dict[str, Any]:
                 for n in p.needs:
                     if (n, d) in per_cell:
                         per_cell[(n, d)] += 1
-    dates = [a.last_verified for a in directory.agencies]
+    dates = [a.last_verified for a in directory.agencies if a.last_verified is not None]
     return {
         "agencies": len(directory.agencies),
         "pathways": len(pathways),
@@ -132,4 +132,5 @@ def directory_stats(directory: Directory) -> dict[str, Any]:
         "fewest_pathways_for_a_need_in_a_district": min(per_cell.values(), default=0),
         "need_district_cells_without_a_pathway": sum(v == 0 for v in per_cell.values()),
         "oldest_last_verified": min(dates).isoformat() if dates else None,
+        "unverified_agencies": sum(a.last_verified is None for a in directory.agencies),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -75,6 +76,29 @@ def cover_instances(
     return universe, options, free
 
 
+@st.composite
+def fitted_cover_instances(
+    draw: st.DrawFn, **knobs: Any
+) -> tuple[int, list[Option], frozenset[int], list[int]]:
+    """A :func:`cover_instances` instance with fit masks: for each need an option meets, a grade
+    0-2 as threshold points (the matcher's encoding: point ``2 * need + t`` for ``t < grade``),
+    and now and then a point of a need the option does not meet (the solver must not care)."""
+    universe, options, free = draw(cover_instances(**knobs))
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    generalist = rng.random() < 0.5  # often no fit at all on some options
+    fit: list[int] = []
+    for o in options:
+        points = 0
+        if not (generalist and rng.random() < 0.4):
+            for b in _bits(o.mask):
+                for t in range(rng.choice((0, 0, 1, 2))):
+                    points |= 1 << (2 * b + t)
+        if rng.random() < 0.05:
+            points |= 1 << rng.randrange(2 * (universe.bit_length() + 2))
+        fit.append(points)
+    return universe, options, free, fit
+
+
 def adversarial_pairs(
     needs: int, agencies: int, *, per_agency: int, seed: int = 0
 ) -> CoverInstance:
@@ -118,10 +142,12 @@ from directory.models import (  # noqa: E402
     DELIVERY_MODES,
     DISPOSALS,
     GENDERS,
+    LEVELS,
     OFFENCES,
     REMOTE,
     Agency,
     Area,
+    Audience,
     Capacity,
     Contact,
     Directory,
@@ -331,12 +357,21 @@ _MATCH_DISTRICTS = (("fenland", 52.55, 0.09), ("cambridge", 52.2, 0.12), ("hunts
 
 
 @st.composite
-def _match_eligibility(draw: st.DrawFn) -> Eligibility:
-    shape = draw(
-        st.sampled_from(
-            ("none", "none", "adult", "youth", "young", "women", "cohort", "offence", "excluded")
-        )
-    )
+def _match_eligibility(draw: st.DrawFn, *, fit: bool = False) -> Eligibility:
+    shapes = ("none", "none", "adult", "youth", "young", "women", "cohort", "offence", "excluded")
+    if fit:  # women's and youth provision, victims' services, restorative justice
+        shapes += ("women focus", "women only", "youth focus", "victims", "rj")
+    shape = draw(st.sampled_from(shapes))
+    if shape == "women focus":
+        return Eligibility(audience=Audience(women="focus"))
+    if shape == "women only":
+        return Eligibility(audience=Audience(women="only"))
+    if shape == "youth focus":
+        return Eligibility(audience=Audience(under_18="focus"))
+    if shape == "victims":
+        return Eligibility(role="victim")
+    if shape == "rj":
+        return Eligibility(role="both", requires=("admission", "victim_willing"))
     if shape == "adult":
         return Eligibility(min_age=18)
     if shape == "youth":
@@ -355,8 +390,10 @@ def _match_eligibility(draw: st.DrawFn) -> Eligibility:
 
 
 @st.composite
-def match_directories(draw: st.DrawFn, *, max_agencies: int = 6) -> Directory:
-    """A small directory for matching (see the section's notes)."""
+def match_directories(draw: st.DrawFn, *, max_agencies: int = 6, fit: bool = False) -> Directory:
+    """A small directory for matching (see the section's notes); with ``fit``, pathways also
+    draw needs they take alongside, levels (L4 among them), audiences, victims' roles and
+    prerequisites, and some agencies are youth justice services."""
     n_needs = draw(st.integers(2, len(_MATCH_NEEDS)))
     need_ids = _MATCH_NEEDS[:n_needs]
     group = NeedGroup(id="support", label="Support")
@@ -402,17 +439,25 @@ def match_directories(draw: st.DrawFn, *, max_agencies: int = 6) -> Directory:
                     updated=st.just(ORUK_TODAY),
                 )
             )
+            taken = draw(_subset(need_ids, min_size=1))
+            extra: dict[str, Any] = {}
+            if fit:
+                extra["alongside"] = draw(_subset(taken)) if draw(st.booleans()) else ()
+                extra["level"] = draw(st.sampled_from(LEVELS))
+                if draw(st.booleans()):
+                    extra["levels"] = {draw(st.sampled_from(taken)): draw(st.sampled_from(LEVELS))}
             pathways.append(
                 Pathway(
                     id=f"a{a}-p{j}",
                     name=f"Pathway {a}.{j}",
-                    needs=draw(_subset(need_ids, min_size=1)),
+                    needs=taken,
                     districts=districts_served,
                     delivery=delivery,
                     sites=used,
-                    eligibility=draw(_match_eligibility()),
+                    eligibility=draw(_match_eligibility(fit=fit)),
                     capacity=capacity,
                     active=draw(st.integers(0, 7)) > 0,
+                    **extra,
                 )
             )
         agencies.append(
@@ -423,6 +468,7 @@ def match_directories(draw: st.DrawFn, *, max_agencies: int = 6) -> Directory:
                 last_verified=ORUK_TODAY,
                 sites=tuple(sites),
                 pathways=tuple(pathways),
+                youth_justice=fit and draw(st.integers(0, 3)) == 0,
             )
         )
     return Directory(
@@ -435,8 +481,9 @@ def match_directories(draw: st.DrawFn, *, max_agencies: int = 6) -> Directory:
 
 
 @st.composite
-def match_assessments(draw: st.DrawFn, directory: Directory) -> Assessment:
-    """An assessment valid for ``directory`` (see the section's notes)."""
+def match_assessments(draw: st.DrawFn, directory: Directory, *, fit: bool = False) -> Assessment:
+    """An assessment valid for ``directory`` (see the section's notes); with ``fit``, some
+    needs urgent and the victim flag and recorded facts drawn."""
     district = draw(st.sampled_from(directory.districts))
     lat = round(district.lat + draw(st.sampled_from((0.0, 0.0, -0.1, 0.05, 0.2))), 4)
     lon = round(district.lon + draw(st.sampled_from((0.0, 0.0, 0.1, -0.15, 0.3))), 4)
@@ -452,6 +499,11 @@ def match_assessments(draw: st.DrawFn, directory: Directory) -> Assessment:
     if draw(st.integers(0, 3)) == 0:
         agency = draw(st.sampled_from(directory.agencies)).id
         engaged[agency] = tuple(draw(st.lists(st.sampled_from(needs), max_size=1, unique=True)))
+    facts: dict[str, Any] = {}
+    if fit:
+        facts["urgent"] = tuple(draw(st.lists(st.sampled_from(needs), unique=True)))
+        for name in ("victim", "admitted", "victim_willing"):
+            facts[name] = draw(st.booleans())
     return Assessment(
         needs=tuple(needs),
         district=district.id,
@@ -466,6 +518,7 @@ def match_assessments(draw: st.DrawFn, directory: Directory) -> Assessment:
         travel_km=draw(st.sampled_from((0.0, 5.0, 15.0, 25.0, 60.0))),
         accept_remote=draw(st.booleans()),
         accept_waitlist=draw(st.booleans()),
+        **facts,
     )
 
 
@@ -613,7 +666,6 @@ def flow_networks(
 # duplicated keys).
 # ---------------------------------------------------------------------------------------------
 
-from typing import Any  # noqa: E402
 
 HOSTILE_TOKENS: tuple[str, ...] = (
     "\x00",

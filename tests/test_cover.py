@@ -1,9 +1,10 @@
 """matching.cover: the exact solver against two independent oracles, its checker and its peer.
 
 - A brute force written here (every subset of at most 12 options, its own key code): equal key
-  *and* equal choice, on 10,000 generated instances.
-- A MIP in HiGHS (x pathway chosen, y agency used, z need met; lexicographic by fixing each
-  level's optimum): equal levels 1-5 on 500 larger instances.
+  *and* equal choice, on 10,000 generated instances, and on thousands more with fit points.
+- A MIP in HiGHS (x pathway chosen, y agency used, z need met, w fit point earned;
+  lexicographic by fixing each level's optimum): equal levels 1-6 on 500 larger instances, and
+  on hundreds with fit points.
 - ``is_cover`` (the cheap checker) against a definition written here; ``greedy_cover`` never
   better; the search's step count bounded on an adversarial family (no wall-clock assertions).
 """
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching.cover import Option, best_cover, cover_key, greedy_cover, is_cover
-from tests.strategies import adversarial_pairs, cover_instances
+from tests.strategies import adversarial_pairs, cover_instances, fitted_cover_instances
 
 
 def bits(mask: int) -> list[int]:
@@ -38,9 +39,11 @@ def sum_masks(options: list[Option]) -> int:
 
 
 def brute_force(
-    universe: int, options: list[Option], free: frozenset[int]
-) -> tuple[tuple[int, ...], tuple[int, int, int, int, int]]:
-    """(chosen, key levels 1-5) minimising levels 1-5, then the sorted index tuple."""
+    universe: int, options: list[Option], free: frozenset[int], fit: list[int] | None = None
+) -> tuple[tuple[int, ...], tuple[int, int, int, int, int, int]]:
+    """(chosen, key levels 1-6) minimising levels 1-6, then the sorted index tuple. Level 3:
+    fit points carried by some option meeting a need of the universe, not carried by any chosen
+    option meeting a need of the universe."""
     n = len(options)
     assert n <= 14, "brute force is for small instances"
     size = 1 << n
@@ -48,6 +51,12 @@ def brute_force(
     agencies = [0] * size  # bitset of agencies outside `free`
     distance = [0] * size
     spare = [0] * size
+    earned = [0] * size
+    fits = fit or [0] * n
+    possible = 0
+    for o, f in zip(options, fits, strict=True):
+        if o.mask & universe:
+            possible |= f
     agency_bit = [0 if o.agency in free else 1 << o.agency for o in options]
     for subset in range(1, size):
         low = subset & -subset
@@ -57,12 +66,14 @@ def brute_force(
         agencies[subset] = agencies[rest] | agency_bit[i]
         distance[subset] = distance[rest] + options[i].distance
         spare[subset] = spare[rest] + options[i].spare
-    best_levels: tuple[int, int, int, int, int] | None = None
+        earned[subset] = earned[rest] | (fits[i] if options[i].mask & universe else 0)
+    best_levels: tuple[int, int, int, int, int, int] | None = None
     best_chosen: tuple[int, ...] = ()
     for subset in range(size):
         levels = (
             universe.bit_count() - met[subset].bit_count(),
             agencies[subset].bit_count(),
+            (possible & ~earned[subset]).bit_count(),
             subset.bit_count(),
             distance[subset],
             -spare[subset],
@@ -139,7 +150,7 @@ def test_one_option_meeting_every_need() -> None:
     assert best_cover(0b111, opts, free_agencies=frozenset({0})).chosen == (3,)
     assert best_cover(0b111, opts, free_agencies=frozenset({0, 5})).chosen == (0, 5)
     stats: dict[str, int] = {}
-    assert best_cover(0b111, opts, stats=stats).key == (0, 1, 1, 200, -4, (3,))
+    assert best_cover(0b111, opts, stats=stats).key == (0, 1, 0, 1, 200, -4, (3,))
     assert stats["expanded"] == 0
 
 
@@ -149,13 +160,19 @@ def test_one_option_meeting_every_need() -> None:
 
 
 def highs_levels(
-    universe: int, options: list[Option], free: frozenset[int]
-) -> tuple[int, int, int, int, int]:
-    """Levels 1-5 of the lexicographic optimum, by sequential MIP solves in HiGHS."""
+    universe: int, options: list[Option], free: frozenset[int], fit: list[int] | None = None
+) -> tuple[int, int, int, int, int, int]:
+    """Levels 1-6 of the lexicographic optimum, by sequential MIP solves in HiGHS."""
     highspy = pytest.importorskip("highspy")
     needs = bits(universe)
+    fits = fit or [0] * len(options)
+    possible = 0
+    for o, f in zip(options, fits, strict=True):
+        if o.mask & universe:
+            possible |= f
+    points = bits(possible)
     if not options or not needs:
-        return (len(needs), 0, 0, 0, 0)
+        return (len(needs), 0, 0, 0, 0, 0)
     h = highspy.Highs()
     h.silent()
     h.setOptionValue("mip_rel_gap", 0.0)
@@ -168,10 +185,15 @@ def highs_levels(
         h.addConstr(zn - h.qsum(covering) <= 0) if covering else h.addConstr(zn <= 0)
     for p, o in enumerate(options):
         h.addConstr(x[p] - y[o.agency] <= 0)
+    w = [h.addBinary() for _ in points]  # fit point earned: only if a chosen option carries it
+    for wk, k in zip(w, points, strict=True):
+        carriers = [x[p] for p, f in enumerate(fits) if f >> k & 1 and options[p].mask & universe]
+        h.addConstr(wk - h.qsum(carriers) <= 0)
     engaged = [y[a] for a in y if a not in free]
     levels = [
         -h.qsum(z),
         h.qsum(engaged) if engaged else None,
+        -h.qsum(w) if w else None,
         h.qsum(x),
         h.qsum(o.distance * x[p] for p, o in enumerate(options)),
         -h.qsum(o.spare * x[p] for p, o in enumerate(options)),
@@ -186,7 +208,14 @@ def highs_levels(
         value = round(h.getObjectiveValue())
         values.append(value)
         h.addConstr(expr <= value)  # keep this level at its optimum for the next ones
-    return (len(needs) + values[0], values[1], values[2], values[3], values[4])
+    return (
+        len(needs) + values[0],
+        values[1],
+        len(points) + values[2],
+        values[3],
+        values[4],
+        values[5],
+    )
 
 
 @settings(max_examples=500, derandomize=True, deadline=None)
@@ -205,7 +234,7 @@ def highs_levels(
 def test_best_cover_equals_highs(instance: tuple[int, list[Option], frozenset[int]]) -> None:
     universe, options, free = instance
     cover = best_cover(universe, options, free_agencies=free)
-    assert cover.key[:5] == highs_levels(universe, options, free)
+    assert cover.key[:6] == highs_levels(universe, options, free)
     assert is_cover(universe, options, cover.chosen)
 
 
@@ -225,8 +254,87 @@ def test_highs_oracle_on_22_needs() -> None:
         universe = (1 << 22) - 1
         free = frozenset({rng.randrange(12)})
         cover = best_cover(universe, options, free_agencies=free)
-        assert cover.key[:5] == highs_levels(universe, options, free)
+        assert cover.key[:6] == highs_levels(universe, options, free)
         assert is_cover(universe, options, cover.chosen)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fit points (level 3): the same two oracles
+# ---------------------------------------------------------------------------------------------
+
+
+def _fitted_check(instance: tuple[int, list[Option], frozenset[int], list[int]]) -> None:
+    universe, options, free, fit = instance
+    cover = best_cover(universe, options, free_agencies=free, fit=fit)
+    chosen, levels = brute_force(universe, options, free, fit)
+    assert cover.chosen == chosen
+    assert cover.key == (*levels, chosen)
+    assert cover.key == cover_key(universe, options, cover.chosen, free_agencies=free, fit=fit)
+    assert cover.covered == universe & sum_masks(options)
+    assert is_cover(universe, options, cover.chosen, fit=fit)
+
+
+@settings(max_examples=1_500, derandomize=True, deadline=None)
+@given(fitted_cover_instances(max_needs=6, max_options=10, max_agencies=5))
+def test_fit_points_equal_brute_force(
+    instance: tuple[int, list[Option], frozenset[int], list[int]],
+) -> None:
+    _fitted_check(instance)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=6_000,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    st.one_of(
+        fitted_cover_instances(max_needs=8, max_options=12, max_agencies=6),
+        fitted_cover_instances(max_needs=5, max_options=12, max_agencies=3, shapes=("bundles",)),
+    )
+)
+def test_fit_points_equal_brute_force_many(
+    instance: tuple[int, list[Option], frozenset[int], list[int]],
+) -> None:
+    _fitted_check(instance)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    fitted_cover_instances(
+        max_needs=8,
+        max_options=30,
+        max_agencies=10,
+        distances=(0, 0, 300, 1200, 4500),
+        max_spare=5,
+    )
+)
+def test_fit_points_equal_highs(
+    instance: tuple[int, list[Option], frozenset[int], list[int]],
+) -> None:
+    universe, options, free, fit = instance
+    cover = best_cover(universe, options, free_agencies=free, fit=fit)
+    assert cover.key[:6] == highs_levels(universe, options, free, fit)
+
+
+def test_fit_decides_after_agencies_and_before_pathways() -> None:
+    """A specialist of the same agency is added for its point; a second agency is not; without
+    fit masks the plan is the old one; greedy is never better."""
+    opts = [Option(0b11, 0, 0, 0), Option(0b01, 0, 900, 0), Option(0b10, 1, 0, 0)]
+    fit = [0b0000, 0b0001, 0b0100]
+    assert best_cover(0b11, opts).chosen == (0,)
+    both = best_cover(0b11, opts, fit=fit)
+    assert both.chosen == (0, 1)
+    assert both.key[:4] == (0, 1, 1, 2)
+    # a free second agency: both points earned, no agency paid
+    free = best_cover(0b11, opts, fit=fit, free_agencies=frozenset({1}))
+    assert free.key[:3] == (0, 1, 0)
+    greedy = greedy_cover(0b11, opts, fit=fit)
+    assert greedy.key >= both.key
+    with pytest.raises(ValueError, match="fit has 1 masks for 3 options"):
+        best_cover(0b11, opts, fit=[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,7 +547,7 @@ def test_uncoverable_and_outside_needs() -> None:
     cover = best_cover(0b0111, opts)
     assert cover.chosen == (0, 1)
     assert cover.covered == 0b0011
-    assert cover.key == (1, 2, 2, 0, 0, (0, 1))
+    assert cover.key == (1, 2, 0, 2, 0, 0, (0, 1))
     assert best_cover(0b0100, opts) == best_cover(0b0100, [])
 
 
@@ -447,10 +555,10 @@ def test_empty_inputs() -> None:
     empty = best_cover(0, [])
     assert empty.chosen == ()
     assert empty.covered == 0
-    assert empty.key == (0, 0, 0, 0, 0, ())
-    assert best_cover(0b101, []).key == (2, 0, 0, 0, 0, ())
+    assert empty.key == (0, 0, 0, 0, 0, 0, ())
+    assert best_cover(0b101, []).key == (2, 0, 0, 0, 0, 0, ())
     assert best_cover(0, [Option(0b1, 0, 0, 0)]).chosen == ()
-    assert greedy_cover(0b101, []).key == (2, 0, 0, 0, 0, ())
+    assert greedy_cover(0b101, []).key == (2, 0, 0, 0, 0, 0, ())
 
 
 def test_agency_labels_do_not_matter() -> None:
@@ -540,6 +648,7 @@ def test_cover_key_matches_brute_force_definition() -> None:
             assert key == (
                 bin(0b0111 & ~met).count("1"),
                 len({opts[i].agency for i in chosen} - {1}),
+                0,
                 len(chosen),
                 sum(opts[i].distance for i in chosen),
                 -sum(opts[i].spare for i in chosen),

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from directory.loading import load
-from directory.models import DELIVERY_MODES, Eligibility, Pathway
+from directory.models import DELIVERY_MODES, Audience, Eligibility, Pathway
 from matching.eligibility import RULES, PersonFacts, check, eligible, profile
 from matching.reach import decide, free_of_travel, in_person, reach, travel
 
@@ -35,7 +35,9 @@ def test_age_range_is_inclusive_at_both_edges(age: int, ok: bool) -> None:
         (Eligibility(min_age=18), 18, True, ""),
         (Eligibility(max_age=17), 17, True, ""),
         (Eligibility(max_age=17), 18, False, "aged 17 or under"),
-        (Eligibility(), 10, True, ""),
+        (Eligibility(audience=Audience(under_18="focus")), 10, True, ""),
+        (Eligibility(), 10, False, "not youth provision (under-18s go to youth provision)"),
+        (Eligibility(), 18, True, ""),
     ],
 )
 def test_open_age_edges(rules: Eligibility, age: int, ok: bool, reason: str) -> None:
@@ -156,7 +158,27 @@ def test_every_failing_rule_is_reported_in_order() -> None:
     )
     verdict = check(rules, PersonFacts(age=16, gender="male", offence="sexual"))
     assert verdict.rules == ("age", "gender", "cohort", "offence", "excluded", "disposal")
-    assert verdict.rules == RULES
+    assert verdict.rules == RULES[:6]
+
+
+def test_fit_rules_victims_youth_audience_and_prerequisites() -> None:
+    """The hard filters of fit: victims' services only for victims; under-18s only youth
+    provision; women-only and under-18s-only audiences; restorative justice only with the
+    admission and a willing victim recorded."""
+    rj = Eligibility(role="victim", requires=("admission", "victim_willing"))
+    verdict = check(rj, PersonFacts(age=16))
+    assert verdict.rules == ("role", "youth", "requires")
+    assert verdict.reason == (
+        "for people assessed as victims; not youth provision (under-18s go to youth provision); "
+        "needs the admission and a willing victim recorded"
+    )
+    ready = PersonFacts(age=30, victim=True, admitted=True, victim_willing=True)
+    assert check(rj, ready).ok
+    assert check(rj, PersonFacts(age=30, victim=True, admitted=True)).rules == ("requires",)
+    only = Eligibility(audience=Audience(women="only", under_18="only"))
+    assert check(only, PersonFacts(age=30, gender="male")).reason == "women only; under-18s only"
+    assert check(only, PersonFacts(age=15, gender="female")).ok
+    assert check(Eligibility(role="both"), PersonFacts(age=30)).ok
 
 
 def test_eligible_reads_the_pathway_and_profiles_ignore_notes() -> None:

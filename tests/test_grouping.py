@@ -1,21 +1,18 @@
-"""matching.grouping: the C reduction equals the numpy reference, and what it drops cannot
-matter (the solver's optimum, and every re-solve without one chosen pathway, unchanged)."""
+"""matching.grouping: the numpy reduction equals the plain loop (tests/oracle.py), and what it
+drops cannot matter (the solver's optimum, and every re-solve without one chosen pathway,
+unchanged)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching import grouping as R
 from matching.cover import Option, best_cover
-
-
-def test_the_extension_is_built() -> None:
-    assert R.COMPILED
+from tests.oracle import as_lists, reduce_rows_loop
 
 
 @st.composite
@@ -40,14 +37,46 @@ def row_sets(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def same(a: R.Reduced, b: R.Reduced) -> bool:
-    return all(x.tolist() == y.tolist() for x, y in zip(a, b, strict=True))
+@st.composite
+def fitted_row_sets(draw: st.DrawFn) -> dict[str, Any]:
+    """Row sets with fit points: per row a few bits of a small set, often none (generalists)."""
+    rows = draw(row_sets())
+    n = len(rows["slot"])
+    rows["fit"] = np.array(
+        [draw(st.sampled_from([0, 0, 1, 2, 3, 4, 5])) for _ in range(n)], dtype=np.int64
+    )
+    return rows
 
 
-@settings(max_examples=3000, deadline=None, derandomize=True)
+@settings(max_examples=1000, deadline=None, derandomize=True)
 @given(rows=row_sets(), prune=st.booleans())
-def test_c_equals_python(rows: dict[str, Any], prune: bool) -> None:
-    assert same(R.reduce_rows(**rows, prune=prune), R.reduce_rows_python(**rows, prune=prune))
+def test_numpy_equals_the_loop(rows: dict[str, Any], prune: bool) -> None:
+    assert as_lists(R.reduce_rows(**rows, prune=prune)) == reduce_rows_loop(**rows, prune=prune)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    rows=st.one_of(row_sets(), fitted_row_sets()),
+    prune=st.booleans(),
+    shift=st.sampled_from([0, 60, 100]),
+)
+def test_masks_beyond_62_needs_give_the_same_rows(
+    rows: dict[str, Any], prune: bool, shift: int
+) -> None:
+    """A taxonomy of more than 62 needs keeps masks (and fit points) as Python ints (object
+    arrays): the same rows as int64 masks of the same shape."""
+    wide = dict(rows, mask=np.array([int(m) << shift for m in rows["mask"]], dtype=object))
+    if "fit" in rows:
+        wide["fit"] = np.array([int(f) << (shift + 3) for f in rows["fit"]], dtype=object)
+    assert as_lists(R.reduce_rows(**wide, prune=prune)) == as_lists(
+        R.reduce_rows(**rows, prune=prune)
+    )
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(rows=fitted_row_sets(), prune=st.booleans())
+def test_numpy_equals_the_loop_with_fit_points(rows: dict[str, Any], prune: bool) -> None:
+    assert as_lists(R.reduce_rows(**rows, prune=prune)) == reduce_rows_loop(**rows, prune=prune)
 
 
 def options(rows: dict[str, Any], at: list[int]) -> list[Option]:
@@ -62,16 +91,18 @@ def solved(rows: dict[str, Any], at: list[int], universe: int) -> tuple[Any, tup
     """The optimum's levels before the ids, the slots chosen (the last level: options are in
     slot order, so ties go to the smaller slots) and the needs met."""
     free = frozenset(int(x) for x in rows["engaged"])
-    cover = best_cover(universe, options(rows, at), free_agencies=free)
-    return cover.key[:5], tuple(int(rows["slot"][at[j]]) for j in cover.chosen), cover.covered
+    fit = [int(rows["fit"][i]) for i in at] if "fit" in rows else None
+    cover = best_cover(universe, options(rows, at), free_agencies=free, fit=fit)
+    return cover.key[:6], tuple(int(rows["slot"][at[j]]) for j in cover.chosen), cover.covered
 
 
 @settings(max_examples=1500, deadline=None, derandomize=True)
-@given(rows=row_sets())
+@given(rows=st.one_of(row_sets(), fitted_row_sets()))
 def test_what_is_dropped_cannot_matter(rows: dict[str, Any]) -> None:
     """Waitlisted rows aside (their masks come reduced by the waitlist rule), the optimum over
     the rows kept (with a group's runner-up when its winner is removed) equals the optimum over
-    every row, and so does each re-solve without one chosen row."""
+    every row, and so does each re-solve without one chosen row; with fit points too (the
+    solver's level 3)."""
     placed = ~rows["waitlisted"]
     rows = {k: (v[placed] if k != "engaged" else v) for k, v in rows.items()}
     rows["waitlisted"] = np.zeros(len(rows["slot"]), dtype=bool)
@@ -91,24 +122,3 @@ def test_what_is_dropped_cannot_matter(rows: dict[str, Any]) -> None:
         whole = [j for j in everything if j != i]
         alt, whole_alt = solved(rows, rest, universe), solved(rows, whole, universe)
         assert (alt[0], alt[2]) == (whole_alt[0], whole_alt[2])  # what the reasons read
-
-
-def test_bad_arrays_raise() -> None:
-    good: dict[str, Any] = {
-        "slot": np.array([0, 1]),
-        "mask": np.array([1, 1]),
-        "agency": np.array([0, 1]),
-        "distance": np.array([0, 0]),
-        "spare": np.array([1, 1]),
-        "waitlisted": np.array([False, False]),
-        "engaged": np.array([], dtype=np.int64),
-    }
-    assert R.reduce_rows(**good, prune=True)[0].tolist() == [0]
-    from matching import _gather
-
-    with pytest.raises(ValueError, match="one length"):
-        _gather.reduce_rows(*[good[k] for k in list(good)[:4]], np.array([1]),
-                            good["waitlisted"], good["engaged"], True)  # fmt: skip
-    with pytest.raises(TypeError):
-        _gather.reduce_rows(*[good[k] for k in list(good)[:5]], np.array([0, 0], dtype=np.int8),
-                            good["engaged"], True)  # fmt: skip

@@ -273,8 +273,9 @@ def test_mapping_of_one_pathway() -> None:
     assert service["name"] == pathway.name
     assert service["minimum_age"] == 16
     assert "maximum_age" not in service
-    assert service["eligibility_description"] == "aged 16 or over; female only"
+    assert service["eligibility_description"] == "aged 16 or over; female only; for victims"
     assert [a["taxonomy_term"]["term"] for a in service["attributes"]] == list(pathway.needs)
+    assert [a["value"] for a in service["attributes"]] == ["intensive"]  # the need's level
     assert [a["name"] for a in service["service_areas"]] == ["Cambridge"]
     assert service["capacities"][0]["maximum"] == pathway.capacity.places  # type: ignore[union-attr]
     assert service["capacities"][0]["unit"]["identifier"] == "places-per-month"
@@ -374,7 +375,7 @@ def test_csv_package_of_the_shipped_directory() -> None:
         assert row["name"] == service["name"]
         assert row["status"] == service["status"]
         assert row["minimum_age"] == str(service.get("minimum_age", ""))
-        assert row["assured_date"] == service["assured_date"]
+        assert row["assured_date"] == service.get("assured_date", "")
 
 
 # ============================================================================== hidden sites

@@ -146,8 +146,8 @@ def test_broken_agency_fails_schema_and_loader(
 
 def test_missing_required_key_fails(schemas: dict[str, dict[str, Any]]) -> None:
     broken = agency()
-    del broken["last_verified"]
-    assert _errors(schemas, "agency", broken) == ["'last_verified' is a required property"]
+    del broken["pathways"]
+    assert _errors(schemas, "agency", broken) == ["'pathways' is a required property"]
 
 
 def test_broken_needs_and_localities(schemas: dict[str, dict[str, Any]]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from directory.problems import CATALOGUE, Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from datetime import date
 
     from directory.oruk.state import AgencyDraft, ImportState
 
@@ -83,11 +83,13 @@ def build_agency(state: ImportState, draft: AgencyDraft) -> tuple[Agency, list[s
         last_verified: Any = ext["last_verified"]
     elif draft.dates:
         last_verified = max(draft.dates).isoformat()
+    elif ext:  # our own export: an unverified agency is written without a date
+        last_verified = None
     else:
-        last_verified = date.today().isoformat()
+        last_verified = None
         state.add(
             "oruk-assumed",
-            "no assured_date or last_modified: last_verified set to today",
+            "no assured_date or last_modified: the agency is left unverified",
             draft.pointer,
             draft.id,
         )
@@ -110,6 +112,7 @@ def build_agency(state: ImportState, draft: AgencyDraft) -> tuple[Agency, list[s
         ),
         "last_verified": last_verified,
         "illustrative": ext.get("illustrative"),
+        "youth_justice": ext.get("youth_justice", False),
         "sites": sites,
         "pathways": pathways,
     }

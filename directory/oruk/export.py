@@ -198,8 +198,9 @@ def _organization(ctx: _Export, agency: Agency) -> dict[str, Any]:
         "operator": agency.operator,
         "contacts": [c.model_dump(mode="json", exclude_none=True) for c in agency.contacts],
         "sources": [s.model_dump(mode="json", exclude_none=True) for s in agency.sources],
-        "last_verified": agency.last_verified.isoformat(),
+        "last_verified": agency.last_verified and agency.last_verified.isoformat(),
         "illustrative": agency.illustrative,
+        "youth_justice": agency.youth_justice or None,
         "sites": [s.id for s in visible],
         "unlinked_locations": [_location(ctx, s) for s in visible if s.id not in linked],
     }
@@ -310,6 +311,8 @@ def _service(
                 "link_id": sid,
                 "link_type": "need",
                 "link_entity": "service",
+                # what the pathway delivers for the need (L1-L4), as HSDS attribute values
+                "value": pathway.level_of(need_id),
                 "taxonomy_term_id": term["id"],
                 "taxonomy_term": term,
             }
@@ -319,6 +322,9 @@ def _service(
         "districts": "all" if pathway.districts == "all" else None,
         "delivery": list(pathway.delivery),
         "conditions": list(pathway.conditions),
+        "level": pathway.level if pathway.level != "structured" else None,
+        "levels": dict(pathway.levels) or None,
+        "alongside": list(pathway.alongside) or None,
         "eligibility": elig.model_dump(
             mode="json", exclude_defaults=True, exclude={"min_age", "max_age"}
         ),
@@ -337,7 +343,8 @@ def _service(
         # HSDS 3.0 core fields that the UK profile leaves out:
         "eligibility_description": description,
         "application_process": pathway.referral,
-        "assured_date": agency.last_verified.isoformat(),
+        # never an assured date for an entry nobody has checked (dropped when None)
+        "assured_date": agency.last_verified and agency.last_verified.isoformat(),
         "service_areas": areas,
         "service_at_locations": at_locations,
         "contacts": contacts,

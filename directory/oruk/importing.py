@@ -199,7 +199,7 @@ def _service(
         "districts": read_districts(state, svc, ext, pointer, name),
         "referral": text_of(svc.get("application_process")),
     }
-    for key in ("delivery", "conditions"):
+    for key in ("delivery", "conditions", "level", "levels", "alongside"):
         if key in ext:
             data[key] = ext[key]
     data["eligibility"] = read_eligibility(state, svc, ext, pointer, name)

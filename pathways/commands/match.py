@@ -167,6 +167,21 @@ def _availability(ledger: Path | None) -> AvailabilitySource | None:
     "AGENCY:need|need.",
 )
 @click.option(
+    "--urgent",
+    multiple=True,
+    help="A need assessed urgent (repeatable; or need:urgent in --needs): only then residential, "
+    "crisis or refuge provision.",
+)
+@click.option("--victim", is_flag=True, help="Assessed as a victim (victims' services possible).")
+@click.option("--admitted", is_flag=True, help="The admission is recorded.")
+@click.option("--consents", is_flag=True, help="The person's consent is recorded.")
+@click.option("--victim-views", is_flag=True, help="The victim's views are recorded.")
+@click.option(
+    "--victim-willing",
+    is_flag=True,
+    help="The victim is willing to take part in restorative justice.",
+)
+@click.option(
     "--travel-km",
     type=click.FloatRange(0, MAX_KM),
     default=25.0,
@@ -210,6 +225,12 @@ def match(
     offence: str | None,
     disposal: str | None,
     engaged: tuple[str, ...],
+    urgent: tuple[str, ...],
+    victim: bool,
+    admitted: bool,
+    consents: bool,
+    victim_views: bool,
+    victim_willing: bool,
     travel_km: float,
     no_remote: bool,
     waitlist: bool,
@@ -261,6 +282,12 @@ def match(
             accept_remote=not no_remote,
             accept_waitlist=waitlist,
             reference=reference,
+            urgent=urgent,
+            victim=victim,
+            admitted=admitted,
+            consents=consents,
+            victim_views=victim_views,
+            victim_willing=victim_willing,
         )
         plan = matcher.match(assessment, on=day)
     except (NotFoundError, InvalidArgumentError) as err:  # an assessment, a place typed

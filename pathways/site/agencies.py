@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pathways.site.common import capacity_text, delivery_text, entity_path, fmt_date, link, page
+from pathways.site.common import (
+    capacity_text,
+    delivery_text,
+    entity_path,
+    link,
+    page,
+    verified_text,
+)
 from pathways.site.escape import md_cell, md_link, md_text
 
 if TYPE_CHECKING:
@@ -72,7 +79,7 @@ def render_agencies_index(data: SiteData) -> str:
     for a in sorted(d.agencies, key=lambda a: (a.name.casefold(), a.id)):
         body.append(
             f"| [{md_cell(a.name)}]({link(INDEX, entity_path('agencies', a.id))}) "
-            f"| {KINDS[a.kind]} | {len(a.pathways)} | {fmt_date(a.last_verified)} |"
+            f"| {KINDS[a.kind]} | {len(a.pathways)} | {verified_text(a.last_verified)} |"
         )
     return page("Agencies", body, searchable=False)
 
@@ -128,7 +135,7 @@ def render_agency(data: SiteData, agency: Agency) -> str:
     download = link(here, f"downloads/yaml/agencies/{agency.id}.yaml")
     body += [
         "",
-        f"**Last verified:** {fmt_date(agency.last_verified)}. "
+        f"**Last verified:** {verified_text(agency.last_verified)}. "
         f"[Download this entry (YAML)]({download}).",
     ]
     if agency.illustrative:

@@ -138,6 +138,15 @@ def fmt_date(day: date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def verified_text(day: date | None) -> str:
+    """When an entry was checked against its sources, or that nobody has yet.
+
+    >>> verified_text(None)
+    'not yet verified against its sources'
+    """
+    return "not yet verified against its sources" if day is None else fmt_date(day)
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 pathway``, ``3 pathways``.
 

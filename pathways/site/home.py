@@ -37,12 +37,23 @@ def render_home(data: SiteData) -> str:
         f"| Published sites | {len(sites)} |",
         "",
     ]
-    if d.agencies:
-        newest = max(a.last_verified for a in d.agencies)
-        oldest = min(d.agencies, key=lambda a: (a.last_verified, a.id))
+    checked = [a for a in d.agencies if a.last_verified is not None]
+    unchecked = len(d.agencies) - len(checked)
+    if unchecked:
+        body += [
+            f"Not yet verified: {plural(unchecked, 'agency entry', 'agency entries')} "
+            f"{'has' if unchecked == 1 else 'have'} not been checked against "
+            f"{'its' if unchecked == 1 else 'their'} sources by anyone; treat "
+            f"{'it' if unchecked == 1 else 'them'} as leads to confirm, not as assured facts.",
+            "",
+        ]
+    if checked:
+        newest = max(a.last_verified for a in checked if a.last_verified is not None)
+        oldest = min(checked, key=lambda a: (a.last_verified or newest, a.id))
         body += [
             f"Last verified: the most recent check was on **{fmt_date(newest)}**; the oldest "
-            f"entry ({md_text(oldest.name)}) was checked on {fmt_date(oldest.last_verified)}. "
+            f"entry ({md_text(oldest.name)}) was checked on "
+            f"{fmt_date(oldest.last_verified or newest)}. "
             "Each agency page shows its sources and when they were last verified.",
             "",
         ]

@@ -11,10 +11,10 @@ from pathways.site.common import (
     capacity_text,
     delivery_text,
     entity_path,
-    fmt_date,
     link,
     page,
     sentence,
+    verified_text,
 )
 from pathways.site.escape import md_cell, md_text
 
@@ -101,7 +101,7 @@ def render_pathway(data: SiteData, pathway: Pathway) -> str:
     body += ["", "## Capacity", "", sentence(capacity_text(pathway.capacity)) + "."]
     body += ["", "## Referral", ""]
     body.append(md_text(pathway.referral) if pathway.referral else "No referral route is recorded.")
-    body += ["", f"**Last verified:** {fmt_date(agency.last_verified)} (the agency's entry)."]
+    body += ["", f"**Last verified:** {verified_text(agency.last_verified)} (the agency's entry)."]
     # the agency in the title tells apart pathways of the same name in search results and tabs
     title = f"{pathway.name} — {agency.name}"
     return page(title, body, edit_path=f"agencies/{agency.id}.yaml")

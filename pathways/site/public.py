@@ -16,18 +16,17 @@ True
 
 from __future__ import annotations
 
-from math import asin, cos, radians, sin, sqrt
 from typing import TYPE_CHECKING
 
+from directory import places
 from directory.models import REMOTE
 from directory.oruk import publishable
+from directory.places import haversine_km
 
 if TYPE_CHECKING:
     from directory.models import Directory, Pathway, Site
 
 __all__ = ["distance_km", "nearest_site", "public_view", "reach"]
-
-_EARTH_RADIUS_KM = 6371.0088
 
 
 def public_view(directory: Directory) -> Directory:
@@ -52,24 +51,17 @@ def reach(directory: Directory, pathway: Pathway) -> frozenset[str]:
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres (haversine; within 0.5% of geodesic here).
+    """Great-circle distance in kilometres (:func:`directory.places.haversine_km`).
 
     >>> round(distance_km(52.5695, -0.2405, 52.6662, 0.1594))   # Peterborough to Wisbech
     29
     """
-    p1, p2 = radians(lat1), radians(lat2)
-    dp, dl = p2 - p1, radians(lon2 - lon1)
-    h = sin(dp / 2) ** 2 + cos(p1) * cos(p2) * sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * asin(sqrt(h))
+    return haversine_km((lat1, lon1), (lat2, lon2))
 
 
 def nearest_site(
     directory: Directory, pathway: Pathway, lat: float, lon: float
 ) -> tuple[Site, float] | None:
-    """The pathway's site nearest to a point and its distance in km, or None without sites."""
-    best: tuple[Site, float] | None = None
-    for site in directory.sites_of(pathway):
-        km = distance_km(lat, lon, site.lat, site.lon)
-        if best is None or (km, site.id) < (best[1], best[0].id):
-            best = (site, km)
-    return best
+    """The pathway's site nearest to a point and its distance in km, or None without sites
+    (:func:`directory.places.nearest_site`)."""
+    return places.nearest_site(directory, pathway, (lat, lon))
