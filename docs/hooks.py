@@ -69,6 +69,8 @@ def _gap_files(directory: Any) -> dict[str, str | bytes]:
     from datetime import date
 
     from matching.demand import read_counts
+    from matching.gap_groups import need_groups
+    from matching.gap_tables import published
     from matching.gaps import gaps
     from pathways.gap_charts import panels
     from pathways.site.common import SiteData
@@ -82,9 +84,13 @@ def _gap_files(directory: Any) -> dict[str, str | bytes]:
         directory, counts, year=f"{date.today():%Y}", name=name
     )
     result = gaps(directory, demand)
-    charts = panels(result, directory)
+    # the charts' figures protected with the tables printed under them (the map's are the same)
+    tables = published(result, groups=need_groups(directory))
+    charts = panels(result, directory, tables=tables)
     page = render_gap_page(result, source=source, illustrative=illustrative, charts=charts)
-    shown = render_map_page(SiteData.of(directory), gaps=result, illustrative=illustrative)
+    shown = render_map_page(
+        SiteData.of(directory), gaps=result, illustrative=illustrative, tables=tables
+    )
     return {PATH: page, MAP: shown, **chart_files(charts)}
 
 

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from directory.models import Directory
     from matching.gaps import CellGap, GapResult
 
-__all__ = ["ALL", "by_group", "by_need", "regroup"]
+__all__ = ["ALL", "by_group", "by_need", "merge", "need_groups", "regroup"]
 
 #: The ``district`` (or ``need``) of a grouped cell that covers every one.
 ALL = "all"
@@ -53,8 +53,16 @@ def regroup(result: GapResult, key: Callable[[CellGap], tuple[str, str]]) -> Gap
     members: dict[tuple[str, str], list[CellGap]] = {}
     for c in result.cells:
         members.setdefault(key(c), []).append(c)
-    cells = tuple(_merge(members[k], k) for k in sorted(members))
+    cells = tuple(merge(members[k], k) for k in sorted(members))
     return replace(result, cells=cells)
+
+
+def need_groups(directory: Directory) -> dict[str, str]:
+    """Need id -> need group id, for :func:`matching.gap_tables.published` (``groups``), which
+    publishes the grouped figures of :func:`by_need` and :func:`by_group` (and each district's
+    total) protected together with the cells table they add up.
+    """
+    return {n.id: n.group for n in directory.needs}
 
 
 def by_need(result: GapResult) -> GapResult:
@@ -81,14 +89,14 @@ def by_group(result: GapResult, directory: Directory) -> GapResult:
     return regroup(result, key)
 
 
-def _merge(cells: Iterable[CellGap], key: tuple[str, str]) -> CellGap:
+def merge(cells: Iterable[CellGap], key: tuple[str, str]) -> CellGap:
     """One cell adding up ``cells`` under ``key``.
 
     >>> from matching.gaps import CellGap
     >>> def cell(district: str, demand: int, met: int, places: int) -> CellGap:
     ...     unmet = (0, 0, 0, demand - met)
     ...     return CellGap("debt", district, demand, met, *unmet, places, False, ("a",))
-    >>> merged = _merge([cell("fenland", 3, 3, 10), cell("cambridge", 4, 2, 6)], ("debt", "all"))
+    >>> merged = merge([cell("fenland", 3, 3, 10), cell("cambridge", 4, 2, 6)], ("debt", "all"))
     >>> merged.demand, merged.met, merged.unmet_full, merged.places_in_reach, merged.agencies
     (7, 5, 2, 10, ('a',))
     """

@@ -30,7 +30,7 @@ from matching.gaps import REASONS
 from matching.protection import CONFIDENTIAL, Relation, protect
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from matching.gaps import CellGap, GapResult
     from matching.scenarios import AgencyLoss, CellChange, ScenarioResult, SinglePoint
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CELL_COLUMNS",
     "CONFIDENTIAL",
+    "GROUPED",
     "PATHWAY_COLUMNS",
     "Cell",
     "cell_table",
@@ -75,6 +76,12 @@ PATHWAY_COLUMNS: tuple[str, ...] = (
     "saturated",
 )
 _COUNTS = ("demand", "met", "unmet", *_UNMET)
+#: The tables of coarser figures (the charts' and the map's) that :func:`published` adds, given
+#: ``groups``: each need over the county, need groups by district, each district's total.
+GROUPED: tuple[str, ...] = ("by_need", "by_group", "by_district")
+_ALL = "all"  # matching.gap_groups.ALL
+
+Grouping = dict[tuple[str, str], list["CellGap"]]
 
 
 def _check(threshold: int) -> None:
@@ -129,6 +136,7 @@ def _links(
     result: GapResult,
     outcome: ScenarioResult | None,
     losses: Sequence[AgencyLoss],
+    grouped: Mapping[str, Grouping],
 ) -> tuple[dict[Key, int], list[Relation], dict[Key, int], dict[Key, int], dict[Key, None]]:
     """Every count the tables publish and every relation a reader can use between them: the
     rows' sums, the summary as column totals, the flow of units from cells to the pathways in
@@ -180,7 +188,41 @@ def _links(
         figures[("loss", x.agency)] = x.unmet_added
         allocated = ((a, -1) for a in by_agency.get(x.agency, []))
         relations.append(Relation(((("loss", x.agency), 1), *allocated), at_most=True))
+    for name, groups in grouped.items():  # coarser figures: sums of the cells' figures
+        for (need, district), members in groups.items():
+            key = (name, need, district)
+            floors[(*key, "demand")] = 1
+            for col in _COUNTS:
+                figures[(*key, col)] = sum(_cell_counts(m)[col] for m in members)
+                parts = [("cell", m.need, m.district, col) for m in members]
+                relations.append(Relation.total((*key, col), parts))
     return figures, relations, floors, caps, unknowns
+
+
+def _groupings(result: GapResult, groups: Mapping[str, str] | None) -> dict[str, Grouping]:
+    """The cells of ``result`` under each coarser key of :data:`GROUPED` (none without
+    ``groups``; no ``by_group`` when ``groups``, need -> need group, is empty)."""
+    if groups is None:
+        return {}
+    keys: dict[str, Callable[[CellGap], tuple[str, str]]] = {
+        "by_need": lambda c: (c.need, _ALL),
+        "by_group": lambda c: (groups[c.need], c.district),
+        "by_district": lambda c: (_ALL, c.district),
+    }
+    if not groups:
+        del keys["by_group"]
+    elif missing := sorted({c.need for c in result.cells} - set(groups)):
+        raise InvalidArgumentError(
+            f"need {missing[0]!r} of the gaps has no need group: group the gaps of a directory "
+            "with that same directory"
+        )
+    out: dict[str, Grouping] = {}
+    for name, key in keys.items():
+        members: Grouping = {}
+        for c in result.cells:
+            members.setdefault(key(c), []).append(c)
+        out[name] = {k: members[k] for k in sorted(members)}
+    return out
 
 
 def _count(n: int, threshold: int) -> Cell:
@@ -194,9 +236,16 @@ def published(
     outcome: ScenarioResult | None = None,
     single_points: Sequence[SinglePoint] | None = None,
     losses: Sequence[AgencyLoss] | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> dict[str, list[dict[str, Cell]]]:
     """The published tables of one run, protected together: summary, cells, pathways, and
     changes, single points of failure and agency losses when given.
+
+    ``groups`` (need -> need group, :func:`matching.gap_groups.need_groups`), when given, adds
+    the coarser figures the charts and the map publish beside these tables (:data:`GROUPED`:
+    rows shaped like the cells table, ``"all"`` for every need or district), protected with
+    them: each is a sum of cells, so a shown total minus shown cells must not give back a
+    hidden one. ``groups={}`` adds only ``by_need`` and ``by_district``.
 
     ``outcome``, when given, is the scenario whose result ``result`` is (the tables describe the
     scenario; ``changes`` compares it with the baseline).
@@ -217,6 +266,14 @@ def published(
         (("cell", c.need, c.district), _cell_counts(c), {"demand": 1}) for c in result.cells
     ]
     rows.append((("total",), _cell_counts(result), {}))
+    grouped = _groupings(result, groups)
+    from matching.gap_groups import merge
+
+    merged = {
+        name: {k: merge(members, k) for k, members in g.items()} for name, g in grouped.items()
+    }
+    for name, cells in merged.items():
+        rows += [((name, *k), _cell_counts(c), {"demand": 1}) for k, c in cells.items()]
     for key, counts, floors in rows:
         if threshold == 0:
             shown.update({(*key, col): n for col, n in counts.items()})
@@ -233,7 +290,7 @@ def published(
     for x in losses or ():
         shown[("loss", x.agency)] = _count(x.unmet_added, threshold)
     if threshold:  # then across the tables, starting from what the rows hid
-        figures, relations, lows, caps, unknowns = _links(result, outcome, losses or ())
+        figures, relations, lows, caps, unknowns = _links(result, outcome, losses or (), grouped)
         confidential = [k for k, v in shown.items() if v == CONFIDENTIAL]
         shown.update(
             protect(
@@ -248,7 +305,7 @@ def published(
         )
     tables = {
         "summary": _summary(result, shown),
-        "cells": _cells(result, shown),
+        "cells": _cells(result.cells, shown),
         "pathways": _pathways(result, shown, threshold),
     }
     if outcome is not None:
@@ -257,14 +314,18 @@ def published(
         tables["single_points"] = _single_points(single_points, shown)
     if losses is not None:
         tables["losses"] = _losses(losses, shown)
+    for name, cells in merged.items():
+        tables[name] = _cells(cells.values(), shown, name)
     return tables
 
 
-def _cells(result: GapResult, shown: Mapping[Key, Cell]) -> list[dict[str, Cell]]:
+def _cells(
+    cells: Iterable[CellGap], shown: Mapping[Key, Cell], name: str = "cell"
+) -> list[dict[str, Cell]]:
     rows: list[dict[str, Cell]] = []
-    for c in result.cells:
+    for c in cells:
         row: dict[str, Cell] = {"need": c.need, "district": c.district}
-        row.update({col: shown[("cell", c.need, c.district, col)] for col in _COUNTS})
+        row.update({col: shown[(name, c.need, c.district, col)] for col in _COUNTS})
         row["places_in_reach"] = (
             f"{c.places_in_reach}+" if c.unlimited_in_reach else (c.places_in_reach)
         )

@@ -2,8 +2,10 @@
 
 Need x district for one month of a county's referrals is a wall of ``<5``: about 350 people
 over 22 needs and 6 districts leave nearly every cell below the threshold. The charts here group
-more coarsely (:mod:`matching.gap_groups`) and publish only what the tables publish
-(:func:`matching.gap_tables.cell_table`, so the same primary and secondary suppression):
+more coarsely (:mod:`matching.gap_groups`). Their figures are sums of the cells table's rows,
+published beside it, so they are protected together with it and the other tables
+(:func:`matching.gap_tables.published` with ``groups``): a shown county total minus shown
+district cells never gives back a hidden cell.
 
 * **needs across the county** (:func:`need_panel`): one bar per need, its length the demand,
   split into met and unmet when both are published, labelled with the unmet count, its
@@ -23,19 +25,19 @@ A panel is *drawn* only when at least half of its rows have a published demand; 
 >>> needs, districts = panels(result, d)
 >>> needs.drawn, districts.drawn
 (True, True)
->>> all(b.demand == "<5" or b.demand >= 5 for b in needs.bars)
+>>> all(b.demand in ("<5", "[c]") or b.demand >= 5 for b in needs.bars)
 True
 """
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from matching.disclosure import THRESHOLD, rate
-from matching.gap_groups import ALL, by_group, by_need
-from matching.gap_tables import cell_table
+from matching.gap_groups import ALL, by_group, by_need, need_groups
+from matching.gap_tables import published
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -120,6 +122,10 @@ class Panel:
     bars: tuple[Bar, ...]
     drawn: bool
     words: str
+    #: the tables published with the chart, protected together with its figures
+    tables: Mapping[str, Sequence[Mapping[str, Cell]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def bar(self, row: str, column: str) -> Bar | None:
         """The bar of a row and column, or ``None`` when there is no demand there."""
@@ -129,12 +135,16 @@ class Panel:
         return None
 
 
-def published_bars(grouped: GapResult, threshold: int = THRESHOLD) -> tuple[Bar, ...]:
-    """One :class:`Bar` per cell of ``grouped``, as :func:`~matching.gap_tables.cell_table`
-    publishes it, with the unmet rate where both counts are published."""
+def published_bars(
+    grouped: GapResult, rows: Sequence[Mapping[str, Cell]], threshold: int = THRESHOLD
+) -> tuple[Bar, ...]:
+    """One :class:`Bar` per cell of ``grouped``, as ``rows`` publish it (a table of
+    :func:`matching.gap_tables.published`: ``cells``, or one of
+    :data:`~matching.gap_tables.GROUPED` for the matching grouping), with the unmet rate where
+    both counts are published."""
     raw: dict[tuple[str, str], CellGap] = {(c.need, c.district): c for c in grouped.cells}
     out: list[Bar] = []
-    for r in cell_table(grouped, threshold):
+    for r in rows:
         row, column = str(r["need"]), str(r["district"])
         cell = raw[(row, column)]
         published = isinstance(r["unmet"], int) and isinstance(r["demand"], int)
@@ -180,11 +190,18 @@ def need_panel(
     *,
     labels: Mapping[str, str] | None = None,
     threshold: int = THRESHOLD,
+    tables: Mapping[str, Sequence[Mapping[str, Cell]]] | None = None,
 ) -> Panel:
-    """Every need over all districts, largest demand first; ``labels`` names needs."""
+    """Every need over all districts, largest demand first; ``labels`` names needs.
+
+    ``tables`` are the tables published beside the chart (:func:`matching.gap_tables.published`
+    with ``groups``); by default the cells table and the county totals, protected together.
+    """
     labels = labels or {}
+    if tables is None:
+        tables = published(result, threshold, groups={})
     bars = sorted(
-        published_bars(by_need(result), threshold),
+        published_bars(by_need(result), tables["by_need"], threshold),
         key=lambda b: (-b.demand if isinstance(b.demand, int) else 0, b.row),
     )
     drawn, words = _decide(bars, "needs across the county", "needs", threshold)
@@ -196,12 +213,25 @@ def need_panel(
         bars=tuple(bars),
         drawn=drawn,
         words=words,
+        tables=tables,
     )
 
 
-def district_panel(result: GapResult, directory: Directory, *, threshold: int = THRESHOLD) -> Panel:
-    """Need groups x districts (in the directory's order), each the share of its demand unmet."""
-    bars = published_bars(by_group(result, directory), threshold)
+def district_panel(
+    result: GapResult,
+    directory: Directory,
+    *,
+    threshold: int = THRESHOLD,
+    tables: Mapping[str, Sequence[Mapping[str, Cell]]] | None = None,
+) -> Panel:
+    """Need groups x districts (in the directory's order), each the share of its demand unmet.
+
+    ``tables`` as in :func:`need_panel` (by default protected with the cells table and every
+    coarser figure of the gaps page and the map).
+    """
+    if tables is None:
+        tables = published(result, threshold, groups=need_groups(directory))
+    bars = published_bars(by_group(result, directory), tables["by_group"], threshold)
     present = {b.row for b in bars}, {b.column for b in bars}
     drawn, words = _decide(bars, "need groups by district", "need groups in districts", threshold)
     return Panel(
@@ -212,17 +242,29 @@ def district_panel(result: GapResult, directory: Directory, *, threshold: int = 
         bars=bars,
         drawn=drawn,
         words=words,
+        tables=tables,
     )
 
 
 def panels(
-    result: GapResult, directory: Directory, *, threshold: int = THRESHOLD
+    result: GapResult,
+    directory: Directory,
+    *,
+    threshold: int = THRESHOLD,
+    tables: Mapping[str, Sequence[Mapping[str, Cell]]] | None = None,
 ) -> tuple[Panel, Panel]:
-    """The two panels of the gaps page: needs across the county, districts by need group."""
+    """The two panels of the gaps page: needs across the county, districts by need group.
+
+    ``tables``: what is published with them, :func:`matching.gap_tables.published` with
+    ``groups=need_groups(directory)`` (computed when not given); the pages and the command line
+    print the same tables, so no chart figure gives back a count the tables hide.
+    """
     labels = {n.id: n.label for n in directory.needs}
+    if tables is None:
+        tables = published(result, threshold, groups=need_groups(directory))
     return (
-        need_panel(result, labels=labels, threshold=threshold),
-        district_panel(result, directory, threshold=threshold),
+        need_panel(result, labels=labels, threshold=threshold, tables=tables),
+        district_panel(result, directory, threshold=threshold, tables=tables),
     )
 
 

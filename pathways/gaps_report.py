@@ -78,15 +78,25 @@ def gap_tables(
     outcome: ScenarioResult | None = None,
     single_points: Sequence[SinglePoint] | None = None,
     losses: Sequence[AgencyLoss] | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> dict[str, Rows]:
     """The published tables of one run, by name (summary, cells, pathways, and the optional ones),
     protected together (:func:`matching.gap_tables.published`: what one table hides, no other
     gives back).
 
     When ``outcome`` is given, ``result`` must be its scenario's result (the tables describe
-    the scenario) and ``changes`` compares it with the baseline.
+    the scenario) and ``changes`` compares it with the baseline. ``groups`` (need -> need
+    group) adds the charts' coarser figures (:data:`matching.gap_tables.GROUPED`), protected
+    with the rest: pass it when the charts are published beside the tables.
     """
-    return published(result, threshold, outcome=outcome, single_points=single_points, losses=losses)
+    return published(
+        result,
+        threshold,
+        outcome=outcome,
+        single_points=single_points,
+        losses=losses,
+        groups=groups,
+    )
 
 
 def _columns(rows: Sequence[Mapping[str, Cell]]) -> list[str]:
@@ -293,16 +303,19 @@ def gap_chart(
     *,
     threshold: int = THRESHOLD,
     directory: Directory | None = None,
+    tables: Mapping[str, Sequence[Mapping[str, Cell]]] | None = None,
 ) -> None:
     """Draw the charts of :mod:`pathways.gap_charts` to ``path`` (SVG or PNG): needs across the
     county and, given the ``directory`` (for its need groups), districts by need group.
 
     Only published figures are drawn; a chart with too little left after suppression is
-    replaced by words saying so. Needs matplotlib (the ``site`` extra).
+    replaced by words saying so. ``tables``: the tables printed beside the charts
+    (:func:`gap_tables` with ``groups``), whose protection covers the charts' figures. Needs
+    matplotlib (the ``site`` extra).
     """
     from pathways.gap_charts import draw, need_panel, panels
 
     if directory is None:
-        draw([need_panel(result, threshold=threshold)], path)
+        draw([need_panel(result, threshold=threshold, tables=tables)], path)
     else:
-        draw(panels(result, directory, threshold=threshold), path)
+        draw(panels(result, directory, threshold=threshold, tables=tables), path)

@@ -12,8 +12,8 @@ import pytest
 from directory.errors import InvalidArgumentError
 from directory.loading import load
 from matching.demand import SyntheticPerson, demand_from_people, synthetic_cohort
-from matching.gap_groups import ALL, by_group, by_need
-from matching.gap_tables import cell_table
+from matching.gap_groups import ALL, by_group, by_need, need_groups
+from matching.gap_tables import cell_table, published
 from matching.gaps import REASONS, gaps
 from pathways.gap_charts import MIN_SHOWN, district_panel, need_panel, panels, svg
 from pathways.gaps_report import gap_chart
@@ -86,25 +86,27 @@ def _shown_share(rows) -> float:  # type: ignore[no-untyped-def]
 
 def test_a_month_by_need_and_district_hides_most_cells_but_the_charts_show_them() -> None:
     """The problem and its answer: the month's fine table is mostly hidden, the grouped year
-    shows every need."""
+    (protected with the cells it adds up) shows nearly every need."""
     d, m = month()
     fine = cell_table(m)
     assert sum(isinstance(r["unmet"], int) for r in fine) < 0.2 * len(fine)
     _, y = year()
     county = need_panel(y)
     assert county.drawn
-    assert all(b.shown for b in county.bars)
-    assert _shown_share(cell_table(by_group(y, d))) > _shown_share(fine)
+    assert sum(b.shown for b in county.bars) >= 0.9 * len(county.bars)
+    grouped = published(y, groups=need_groups(d))["by_group"]
+    assert _shown_share(grouped) > _shown_share(fine)
 
 
 @pytest.mark.parametrize("which", [year, month])
 def test_bars_publish_only_what_the_tables_publish(which) -> None:  # type: ignore[no-untyped-def]
     d, result = which()
-    for panel, grouped in [
-        (need_panel(result), by_need(result)),
-        (district_panel(result, d), by_group(result, d)),
+    tables = published(result, groups=need_groups(d))  # protected with the cells table
+    for panel, grouped, name in [
+        (need_panel(result, tables=tables), by_need(result), "by_need"),
+        (district_panel(result, d, tables=tables), by_group(result, d), "by_group"),
     ]:
-        table = {(r["need"], r["district"]): r for r in cell_table(grouped)}
+        table = {(r["need"], r["district"]): r for r in tables[name]}
         assert len(panel.bars) == len(table)
         for b in panel.bars:
             row = table[(b.row, b.column)]
@@ -125,10 +127,16 @@ def test_bars_publish_only_what_the_tables_publish(which) -> None:  # type: igno
 def test_the_year_shows_rates_with_their_denominators() -> None:
     d, result = year()
     county = need_panel(result, labels={n.id: n.label for n in d.needs})
-    rated = [b for b in county.bars if b.rate.endswith("%")]
-    assert rated, "no need has 5 or more unmet in the synthetic year"
-    demand = [b.demand for b in county.bars]
-    assert demand == sorted(demand, reverse=True)  # largest first
+    # protected with the cells and the district totals, the year may publish no rate at all;
+    # every rate that is published sits beside its published denominator
+    for b in county.bars:
+        if b.rate.endswith("%"):
+            assert f"of {b.demand} ({b.rate})" in b.label()
+        else:
+            assert b.rate == "suppressed"
+    demand = [b.demand for b in county.bars if b.shown]
+    assert demand == sorted(demand, reverse=True)  # largest first, hidden ones after
+    assert [b.shown for b in county.bars] == sorted((b.shown for b in county.bars), reverse=True)
     assert dict(county.rows)["drugs"] == d.need_by_id["drugs"].label
 
 
@@ -143,31 +151,36 @@ def _few(root: Path, counts: dict[tuple[str, str], int]) -> tuple[Directory, Gap
 
 
 def test_too_little_left_is_said_in_words(tmp_path: Path) -> None:
-    counts = {("accommodation", "fenland"): 6, ("alcohol", "cambridge"): 2, ("drugs", "fenland"): 3}
+    # one need of 6 in fenland, two small ones in cambridge: the district totals (the map)
+    # and the summary would give the small ones back beside a shown 6, so it is hidden too
+    counts = {
+        ("accommodation", "fenland"): 6,
+        ("alcohol", "cambridge"): 2,
+        ("drugs", "cambridge"): 3,
+    }
     d, result = _few(make_directory(tmp_path), counts)
     county, districts = panels(result, d)
-    assert sum(b.shown for b in county.bars) == 1  # 1 of 3 needs has 5 or more: under half
+    assert sum(b.shown for b in county.bars) < MIN_SHOWN * len(county.bars)
     assert not county.drawn
     assert "Too little is left" in county.words
-    assert "1 of 3 needs have 5 or more" in county.words
-    assert not districts.drawn
+    assert "0 of 3 needs have 5 or more" in county.words
     drawing = svg([county, districts]).decode()
     assert "Too little is left" in drawing
     assert "of 6" not in drawing  # no bar was drawn
 
 
 def test_enough_left_is_drawn_and_says_what_is_left_out(tmp_path: Path) -> None:
-    counts = {("accommodation", "fenland"): 6, ("alcohol", "cambridge"): 7, ("drugs", "fenland"): 3}
+    counts = {
+        (n, x): 20 for n in ("accommodation", "alcohol", "drugs") for x in ("fenland", "cambridge")
+    }
     _, result = _few(make_directory(tmp_path), counts)
     county = need_panel(result)
-    assert sum(b.shown for b in county.bars) == 2
-    assert MIN_SHOWN * len(county.bars) <= 2
+    shown = [b for b in county.bars if b.shown]
+    assert len(shown) >= MIN_SHOWN * len(county.bars)
     assert county.drawn
-    assert county.words == "1 of 3 needs with fewer than 5 units of demand are not drawn."
     drawing = svg([county]).decode()
-    assert "of 7" in drawing
-    assert "of 6" in drawing
-    assert "not drawn" in drawing
+    for b in shown:
+        assert f"of {b.demand}" in drawing
 
 
 def test_the_svg_is_deterministic_and_keeps_names_as_escaped_text() -> None:

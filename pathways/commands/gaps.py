@@ -33,6 +33,8 @@ from matching.cohort import read_cohort
 from matching.demand import demand_from_people, read_counts, synthetic_cohort
 from matching.disclosure import THRESHOLD
 from matching.flow import ENGINES
+from matching.gap_groups import need_groups
+from matching.gap_tables import GROUPED
 from matching.gaps import gaps as compute_gaps
 from matching.scenarios import (
     Scenario,
@@ -250,11 +252,19 @@ def gaps(
         spofs = single_points_of_failure(shown)
         scenario_directory = apply(directory, scenario) if changed else directory
         losses = agency_losses(scenario_directory, shown, top=top, engine=solver)
+    # with a chart, its figures (sums of the cells) are protected with the tables printed
+    groups = need_groups(directory) if chart is not None else None
     tables = gap_tables(
-        shown, threshold=threshold, outcome=outcome, single_points=spofs, losses=losses
+        shown,
+        threshold=threshold,
+        outcome=outcome,
+        single_points=spofs,
+        losses=losses,
+        groups=groups,
     )
     if chart is not None:
-        gap_chart(shown, chart, threshold=threshold, directory=directory)
+        gap_chart(shown, chart, threshold=threshold, directory=directory, tables=tables)
+    tables = {k: v for k, v in tables.items() if k not in GROUPED}
     if fmt == "json":
         click.echo(to_json(tables))
     elif fmt == "md":

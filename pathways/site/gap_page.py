@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from matching.demand import Demand, demand_from_people, period_kind, synthetic_cohort
 from matching.disclosure import THRESHOLD
+from matching.gap_tables import GROUPED
 from pathways.gap_charts import svg
 from pathways.gaps_report import TITLES, gap_tables
 from pathways.site.escape import md_cell, md_text
@@ -146,7 +147,11 @@ def render_gap_page(
             lead += [_caption(panel.kind, threshold), ""]
         if panel.words:
             lead += [md_text(panel.words), ""]
-    return "\n".join(lead) + "\n" + _tables(gap_tables(result, threshold=threshold))
+    # the tables the charts were protected with (their figures are sums of the cells table's)
+    tables = next((p.tables for p in charts if p.tables), None)
+    if tables is None:
+        tables = gap_tables(result, threshold=threshold)
+    return "\n".join(lead) + "\n" + _tables({k: v for k, v in tables.items() if k not in GROUPED})
 
 
 def _caption(kind: str, threshold: int) -> str:

@@ -29,15 +29,17 @@ from typing import TYPE_CHECKING, Any
 
 from directory.models import REMOTE
 from matching.disclosure import THRESHOLD
-from matching.gap_groups import ALL, regroup
+from matching.gap_groups import ALL, need_groups, regroup
+from matching.gap_tables import published
 from pathways.gap_charts import published_bars
 from pathways.site.common import delivery_text, entity_path, page, plural
 from pathways.site.escape import html_text, md_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from directory.models import Pathway, Site
+    from directory.models import Directory, Pathway, Site
+    from matching.gap_tables import Cell
     from matching.gaps import GapResult
     from pathways.site.common import SiteData
 
@@ -57,14 +59,24 @@ def directory_url(path: str) -> str:
     return "../" + path.removesuffix(".md") + "/"
 
 
-def _unmet(gaps: GapResult | None, threshold: int) -> dict[str, dict[str, str]]:
-    """district -> need (or ``all``) -> the published ``unmet X of Y`` of the gaps page."""
+def _unmet(
+    gaps: GapResult | None,
+    threshold: int,
+    directory: Directory,
+    tables: Mapping[str, Sequence[Mapping[str, Cell]]] | None,
+) -> dict[str, dict[str, str]]:
+    """district -> need (or ``all``) -> the published ``unmet X of Y`` of the gaps page: its
+    cells table and each district's total, protected together with the charts' figures
+    (:func:`matching.gap_tables.published` with the need groups, as the gaps page)."""
     if gaps is None:
         return {}
+    if tables is None:
+        tables = published(gaps, threshold, groups=need_groups(directory))
     out: dict[str, dict[str, str]] = {}
-    for b in published_bars(gaps, threshold):
+    for b in published_bars(gaps, tables["cells"], threshold):
         out.setdefault(b.column, {})[b.row] = b.label()
-    for b in published_bars(regroup(gaps, lambda c: (ALL, c.district)), threshold):
+    district_totals = regroup(gaps, lambda c: (ALL, c.district))
+    for b in published_bars(district_totals, tables["by_district"], threshold):
         out.setdefault(b.column, {})[ALL] = b.label()
     return out
 
@@ -81,14 +93,18 @@ def map_data(
     gaps: GapResult | None = None,
     threshold: int = THRESHOLD,
     url: Callable[[str], str] = directory_url,
+    tables: Mapping[str, Sequence[Mapping[str, Cell]]] | None = None,
 ) -> dict[str, Any]:
     """What the map draws: needs, districts (centre, pathways by need, unmet demand), published
     sites (point, agency, pathways, needs) and pathways (name, agency, delivery, page).
 
+    ``tables``: the gaps page's tables (:func:`matching.gap_tables.published` of ``gaps`` with
+    the need groups), computed when not given.
+
     Only the public view is read: hidden sites are not in ``data.directory``.
     """
     d = data.directory
-    unmet = _unmet(gaps, threshold)
+    unmet = _unmet(gaps, threshold, d, tables)
     offered = {n for p in d.pathways if p.active for n in p.needs}
     needs = [{"id": n.id, "label": n.label} for n in d.needs if n.id in offered]
     districts = []
@@ -154,10 +170,11 @@ def render_map_page(
     illustrative: bool = True,
     threshold: int = THRESHOLD,
     url: Callable[[str], str] = directory_url,
+    tables: Mapping[str, Sequence[Mapping[str, Cell]]] | None = None,
 ) -> str:
     """The map page: a need filter, the map, and tables of districts, sites and the pathways
     delivered without a site (outreach, phone, online) with the districts they reach."""
-    facts = map_data(data, gaps=gaps, threshold=threshold, url=url)
+    facts = map_data(data, gaps=gaps, threshold=threshold, url=url, tables=tables)
     period = facts["period"]
     note = [
         '!!! note "What the map does not show"',
