@@ -49,7 +49,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, get_args
 
 from directory.errors import InvalidArgumentError, LedgerError, NotFoundError
-from directory.models import CONDITIONS, DISPOSALS
+from directory.models import CONDITIONS, DISPOSAL_ALIASES, DISPOSALS
 from matching.capacity import _ref_lock
 from matching.ledger import CONDITION_KINDS, CONDITION_STATUSES
 
@@ -125,13 +125,6 @@ _ADULT = (
 #: cautions, Police, Crime, Sentencing and Courts Act 2022 Part 6) have none: give a due date.
 DEADLINES: dict[str, Deadline] = {
     "conditional_caution": Deadline(16, 20, _ADULT),
-    "deferred_prosecution": Deadline(
-        16,
-        20,
-        "given as an adult conditional caution in Cambridgeshire (reports to the Business "
-        "Coordination Board, 21 September 2016 and 22 June 2017), so the same code applies: "
-        + _ADULT,
-    ),
     "youth_conditional_caution": Deadline(
         16,
         None,
@@ -154,9 +147,9 @@ def default_due(disposal: str, agreed_on: date, *, exceptional: bool = False) ->
     ...
     directory.errors.InvalidArgumentError: no default time limit for simple_caution ...
     """
+    disposal = _check_disposal(disposal)
     rule = DEADLINES.get(disposal)
     if rule is None:
-        _check_disposal(disposal)
         raise InvalidArgumentError(
             f"no default time limit for {disposal} (no code of practice sets one); "
             "give each condition a due date"
@@ -169,9 +162,16 @@ def default_due(disposal: str, agreed_on: date, *, exceptional: bool = False) ->
     return agreed_on + timedelta(weeks=weeks)
 
 
-def _check_disposal(disposal: str) -> None:
+def _check_disposal(disposal: str) -> str:
+    """The current word for ``disposal`` (``deferred_prosecution`` is a conditional caution).
+
+    >>> _check_disposal("deferred_prosecution")
+    'conditional_caution'
+    """
+    disposal = DISPOSAL_ALIASES.get(disposal, disposal)
     if disposal not in DISPOSALS:
         raise InvalidArgumentError(f"unknown disposal {disposal!r}; use {', '.join(DISPOSALS)}")
+    return disposal
 
 
 def _check_due(disposal: str, agreed_on: date, due_on: date) -> None:
@@ -345,7 +345,7 @@ def open_case(
     :class:`~directory.errors.InvalidArgumentError` when it already is one.
     """
     _token(actor, "actor")
-    _check_disposal(disposal)
+    disposal = _check_disposal(disposal)
     if not conditions:
         raise InvalidArgumentError("a case needs at least one condition")
     ids = [c.pathway for c in conditions]

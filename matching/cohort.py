@@ -310,9 +310,7 @@ def _row(
     field("where", where)
 
     def age() -> int:
-        raw = record["age"]
-        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-            raise InvalidArgumentError(f"age {_short(raw)} is not a whole number")
+        raw = record["age"]  # text or a number: the shape gate let nothing else through
         try:
             number = float(raw) if not isinstance(raw, int) else raw
         except ValueError:
@@ -333,10 +331,6 @@ def _row(
         raw = record.get("engaged")
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return {}
-        if not isinstance(raw, str | dict):
-            raise InvalidArgumentError(
-                f"engaged {_short(raw)} is not text or an object of agency: needs"
-            )
         given = (
             parse_engaged(raw)
             if isinstance(raw, str)
@@ -557,7 +551,7 @@ _SHAPES = {
 def _wrong_shapes(record: dict[str, Any]) -> list[tuple[str | None, str]]:
     """(key, message) of every value of a kind its key cannot hold (CSV values are all text)."""
     return [
-        (k, f"{k} must be {_SHAPES[k][1]}")
+        (k, f"{k} {_short(record.get(k))} is not {_SHAPES[k][1]}")
         for k in COLUMNS
         if k in _SHAPES and not _SHAPES[k][0](record.get(k))
     ]

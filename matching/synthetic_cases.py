@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["fill_ledger", "synthetic_year"]
 
 #: Illustrative mix of disposals (weights).
-_DISPOSALS = (("conditional_caution", 80), ("deferred_prosecution", 8))
+_DISPOSALS = (("conditional_caution", 88),)
 _YOUTH = ("youth_conditional_caution", 12)
 _KINDS: tuple[tuple[ConditionKind, int], ...] = (
     ("rehabilitative", 70),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from directory.errors import NotFoundError
-from directory.models import CONDITIONS, DISPOSALS
+from directory.models import CONDITIONS, DISPOSAL_ALIASES, DISPOSALS
 from directory.rules import did_you_mean
 from matching.capacity import Ledger
 from matching.cases import (
@@ -137,10 +137,12 @@ def case() -> None:
 @ledger_option(required=True)
 @click.option(
     "--disposal",
-    type=click.Choice(DISPOSALS),
+    type=click.Choice((*DISPOSALS, *DISPOSAL_ALIASES)),
     metavar="DISPOSAL",
     required=True,
-    help="The disposal: " + ", ".join(DISPOSALS) + ".",
+    help="The disposal: "
+    + ", ".join(DISPOSALS)
+    + " (deferred_prosecution is read as conditional_caution).",
 )
 @click.option(
     "--condition",
