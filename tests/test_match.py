@@ -40,6 +40,7 @@ from matching.index import CELL_LAT, CELL_LON, Index, cell_of
 from matching.match import NEAR_MISS_KM, Matcher, match
 from matching.plan import UNMET_REASONS, Plan
 from matching.reach import reach
+from tests.oracle import exact_highs
 from tests.strategies import match_assessments, match_directories
 
 DAY = date(2026, 11, 23)
@@ -313,10 +314,7 @@ def highs_levels(
     coverable = sorted(wanted & set().union(*(c[2] for c in cands))) if cands else []
     if not coverable:
         return (len(wanted), 0, 0, 0, 0, 0)
-    h = highspy.Highs()
-    h.silent()
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("threads", 1)
+    h = exact_highs()
     x = [h.addBinary() for _ in cands]
     free = free_of(d, a)
     paid = sorted({c[1] for c in cands} - free)

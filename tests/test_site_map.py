@@ -12,7 +12,7 @@ import pytest
 
 from directory.loading import load
 from matching.demand import demand_from_people, synthetic_cohort
-from matching.gap_groups import need_groups
+from matching.gap_groups import ALL, need_groups, regroup
 from matching.gap_tables import published
 from matching.gaps import gaps
 from pathways.gap_charts import published_bars
@@ -137,8 +137,10 @@ def test_unmet_demand_is_the_gaps_pages_published_figure() -> None:
     page = render_map_page(SiteData.of(d), gaps=result, illustrative=True)
     data = _island(page)
     assert data["period"] == "2026-11"
-    cells = published(result, groups=need_groups(d))["cells"]  # as the gaps page publishes it
-    labels = {(b.row, b.column): b.label() for b in published_bars(result, cells)}
+    tables = published(result, groups=need_groups(d))  # as the gaps page publishes them
+    labels = {(b.row, b.column): b.label() for b in published_bars(result, tables["cells"])}
+    by_district = regroup(result, lambda c: (ALL, c.district))
+    totals = {b.column: b.label() for b in published_bars(by_district, tables["by_district"])}
     seen = 0
     for x in data["districts"]:
         for need, text in x["unmet"].items():
@@ -147,8 +149,11 @@ def test_unmet_demand_is_the_gaps_pages_published_figure() -> None:
                 seen += 1
             for count in re.findall(r"(?:unmet|of|demand) (\S+)", text):
                 assert count in ("<5", "[c]") or int(count) >= 5, text
+        assert x["unmet"][ALL] == totals[x["id"]]  # the district's published total
         total = sum(c.demand for c in result.cells if c.district == x["id"])
-        assert re.fullmatch(rf"unmet \S+ of {total}( \(\d+%\))?", x["unmet"]["all"])
+        shown = re.fullmatch(r"(?:unmet \S+ of|demand) (\S+)( \(\d+%\))?", x["unmet"][ALL])
+        assert shown, x["unmet"][ALL]
+        assert shown[1] in ("<5", "[c]") or int(shown[1]) == total
     assert seen == len(result.cells)
     assert "for 2026-11 (illustrative synthetic demand)" in page
 
