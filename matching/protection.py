@@ -36,6 +36,9 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
+from ortools.linear_solver import linear_solver_pb2
+
 from directory.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -183,7 +186,69 @@ def _narrow(
     unknowns: Mapping[Any, int | None],
     check: Sequence[K],
 ) -> list[K]:
-    """The figures of ``check`` whose range is narrower than the rule allows.
+    """The figures of ``check`` whose range is narrower than the rule allows, in ``check``
+    order.
+
+    A published figure is a constant to the reader, so the hidden figures and unknowns fall
+    into independent parts: those joined through relations by hidden figures or unknowns. A
+    figure's range depends on its part alone, so each part is its own, much smaller, linear
+    program (the answer is the same as for the whole).
+    """
+    parent: dict[Any, Any] = {}
+
+    def root(x: Any) -> Any:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def open_(key: Any) -> bool:
+        return key in unknowns or not isinstance(shown[key], int)
+
+    for r in relations:
+        free = [key for key, _ in r.terms if open_(key)]
+        for key in free[1:]:
+            parent[root(key)] = root(free[0])
+    parts: dict[Any, list[K]] = {}
+    for key in check:
+        parts.setdefault(root(key), []).append(key)
+    touching: dict[Any, list[Relation]] = {}
+    for r in relations:
+        first = next((key for key, _ in r.terms if open_(key)), None)
+        if first is not None and root(first) in parts:
+            touching.setdefault(root(first), []).append(r)
+    narrow: set[K] = set()
+    for top, keys in parts.items():
+        rel = touching.get(top, [])
+        members = {key for r in rel for key, _ in r.terms} | set(keys)
+        narrow.update(
+            _narrow_part(
+                {k: v for k, v in figures.items() if k in members},
+                rel,
+                shown,
+                threshold,
+                floors,
+                caps,
+                {k: v for k, v in unknowns.items() if k in members},
+                keys,
+            )
+        )
+    return [k for k in check if k in narrow]
+
+
+def _narrow_part(
+    figures: Mapping[K, int],
+    relations: Sequence[Relation],
+    shown: Mapping[K, int | str],
+    threshold: int,
+    floors: Mapping[K, int],
+    caps: Mapping[K, int],
+    unknowns: Mapping[Any, int | None],
+    check: Sequence[K],
+) -> list[K]:
+    """The figures of ``check`` (one independent part) whose range is narrower than the rule
+    allows.
 
     Every solution found is a table the reader cannot rule out, so the values seen in them
     prove most figures wide enough without solving for each: a figure is solved for (greatest,
@@ -192,25 +257,31 @@ def _narrow(
     """
     solver, var = _solver(figures, relations, shown, threshold, floors, caps, unknowns)
     objective = solver.Objective()
-    need = {k: _required(k, floors, caps, threshold) - 1e-6 for k in check}
-    seen: dict[K, list[float]] = {}
-    open_ = dict.fromkeys(check)  # not yet seen wide, in order
+    column = {k: i for i, k in enumerate(var)}  # a figure's variable index
+    at = np.array([column[k] for k in check], dtype=np.int64)
+    need = np.array([_required(k, floors, caps, threshold) - 1e-6 for k in check])
+    low_seen = np.full(len(check), np.inf)  # the least and greatest values seen in tables
+    high_seen = np.full(len(check), -np.inf)
+    wide = np.zeros(len(check), dtype=bool)  # seen spanning its width
+    position = {k: i for i, k in enumerate(check)}
 
-    columns = list(var.values())
+    def open_keys() -> list[K]:
+        return [check[int(i)] for i in np.flatnonzero(~wide)]
 
-    def integral() -> bool:
-        return all(abs(v.solution_value() - round(v.solution_value())) < 1e-6 for v in columns)
+    def note() -> bool:
+        """Take the values of a solution that is a table (whole numbers) as seen; say if it was.
 
-    def note() -> None:
-        """Take the values of a solution that is a table (whole numbers) as seen."""
-        if not integral():
-            return
-        for k in list(open_):
-            v = var[k].solution_value()
-            span = seen.setdefault(k, [v, v])
-            span[0], span[1] = min(span[0], v), max(span[1], v)
-            if span[1] - span[0] >= need[k]:
-                del open_[k]
+        The solution is read in one call (a response message), not figure by figure."""
+        response = linear_solver_pb2.MPSolutionResponse()
+        solver.FillSolutionResponseProto(response)
+        values = np.asarray(response.variable_value, dtype=np.float64)
+        if not np.all(np.abs(values - np.round(values)) < 1e-6):
+            return False
+        mine = values[at]
+        np.minimum(low_seen, mine, out=low_seen)
+        np.maximum(high_seen, mine, out=high_seen)
+        wide[high_seen - low_seen >= need] = True
+        return True
 
     for maximise in (True, False):  # two tables at opposite corners
         objective.Clear()
@@ -219,7 +290,7 @@ def _narrow(
         _solve(solver, maximise)
         note()
     for bit in range(8):  # tables pulling the open figures apart: up and down by bits of place
-        keys = list(open_)
+        keys = open_keys()
         if not keys:
             break
         objective.Clear()
@@ -234,8 +305,7 @@ def _narrow(
         objective.Clear()
         objective.SetCoefficient(var[key], 1)
         value = _solve(solver, maximise)
-        note()
-        if value is None or integral():
+        if value is None or note():
             return None if value is None else round(value)
         if not exact:
             exact.append(
@@ -251,7 +321,9 @@ def _narrow(
     least = {k: math.ceil(var[k].lb() - 1e-6) for k in check}
     last: list[K] = []
     while True:  # the figures never seen above their least value, all at once
-        group = [k for k in open_ if k not in seen or seen[k][1] <= least[k] + 1e-6]
+        group = [
+            k for k in open_keys() if high_seen[position[k]] <= least[k] + 1e-6
+        ]  # (never seen: -inf)
         if not group or group == last:  # none left, or the last table was not whole
             break
         last = group
@@ -262,28 +334,29 @@ def _narrow(
         note()
         if top is not None and top <= sum(least[k] for k in group) + 1e-6:
             for k in group:  # none can rise: each is pinned to its least value
-                del open_[k]
+                wide[position[k]] = True  # settled
                 if least[k] != 0:
                     narrow.append(k)
             break
     for key in check:
-        if key not in open_:
+        i = position[key]
+        if wide[i]:
             continue
         high = bound(key, True)
-        if key not in open_:
+        if wide[i]:
             continue
         assert high is not None  # an unbounded figure would have been seen wide
         if high <= least[key]:  # pinned to its least possible value
             low_i = least[key]
         else:
             low = bound(key, False)
-            if key not in open_:
+            if wide[i]:
                 continue
             assert low is not None
             low_i = low
         high_i = high
-        del open_[key]
-        if not (low_i == high_i == 0) and high_i - low_i < need[key]:
+        wide[i] = True  # settled
+        if not (low_i == high_i == 0) and high_i - low_i < need[i]:
             narrow.append(key)
     return narrow
 
@@ -361,12 +434,16 @@ def _complement(
     """The smallest shown figure linked to ``key``, nearest first (through hidden figures and
     unknowns), ties by key (as text); ``None`` when everything linked is hidden already."""
     seen = {key}
+    read: set[int] = set()  # relations already read (a long total is read once, not per term)
     frontier = [key]
     while frontier:
         found: list[Any] = []
         step: list[Any] = []
         for k in frontier:
             for r in linked.get(k, ()):
+                if id(r) in read:
+                    continue
+                read.add(id(r))
                 for other, _ in r.terms:
                     if other in seen:
                         continue

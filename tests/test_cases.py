@@ -382,3 +382,29 @@ def test_a_version_2_ledger_made_by_the_previous_code_is_upgraded(tmp_path: Path
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     conn.close()
     assert V2_FILE.read_bytes() != path.read_bytes()  # the copy changed, the fixture did not
+
+
+def test_the_case_lifecycle_through_the_public_api(tmp_path: Path) -> None:
+    """A force system that imports only ``pathways`` can match, book, open a case, record
+    compliance and read the board's report."""
+    import pathways
+
+    d = pathways.load()
+    plan = pathways.match(d, pathways.assess(d, needs=["debt"], where="Wisbech", age=30))
+    ids = [r.pathway for r in plan.referrals]
+    with pathways.Ledger(str(tmp_path / "hub.sqlite"), today=DAY) as ledger:
+        ledger.reserve([d.pathway_by_id[i] for i in ids], reference="REF-1", on=DAY)
+        case = pathways.open_case(
+            ledger,
+            "REF-1",
+            disposal="deferred_prosecution",
+            conditions=[pathways.ConditionSpec(ids[0], "rehabilitative")],
+            agreed_on=DAY,
+            actor="officer-1",
+        )
+        assert case.disposal == "conditional_caution"
+        assert case.conditions[0].due_on == pathways.default_due("conditional_caution", DAY)
+        pathways.set_condition(ledger, "REF-1", ids[0], "breached", on=DAY, actor="officer-1")
+        assert [c.reference for c in pathways.breaches(ledger)] == ["REF-1"]
+        report = pathways.compliance_report(pathways.all_cases(ledger), d)
+    assert isinstance(report, pathways.ComplianceReport)

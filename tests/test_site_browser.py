@@ -246,7 +246,10 @@ def test_home_page_lists_the_counts(page, shipped_url) -> None:
     assert rows["Pathways"] == str(len(d.pathways))
     assert rows["Needs"] == str(len(d.needs))
     assert rows["Districts"] == str(len(d.districts))
-    assert "Last verified" in page.locator("article").inner_text()
+    text = page.locator("article").inner_text()
+    unchecked = sum(1 for a in d.agencies if a.last_verified is None)
+    assert ("Last verified" in text) == (unchecked < len(d.agencies))
+    assert (f"Not yet verified: {unchecked} agency" in text) == (unchecked > 0)
     shot(page, "home")
 
 
