@@ -122,7 +122,7 @@ def _compliance_files(directory: Any) -> tuple[str, bytes]:
     from matching.cases import all_cases
     from matching.compliance import compliance_report
     from matching.synthetic_cases import synthetic_year
-    from pathways.compliance_report import compliance_chart
+    from pathways.compliance_files import compliance_chart
 
     chosen = os.environ.get("PATHWAYS_LEDGER")
     notes: tuple[str, ...] = ()

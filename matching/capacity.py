@@ -550,7 +550,10 @@ class Ledger:
         giving their places back. Returns how many were cancelled (0 when all already were).
 
         Raises :class:`~directory.errors.NotFoundError` for a reference (or pathway) the ledger
-        does not hold. Referrals already attended, completed or breached are kept.
+        does not hold. Referrals already attended, completed or breached are kept. A referral
+        that is a case's condition still to be done is not cancelled (nothing is):
+        :class:`~directory.errors.InvalidArgumentError` says to withdraw the condition, which
+        records why in the case's audit trail and gives the place back.
         """
         store = self.store
         with store.guard(), store.write([_ref_lock(reference)]):
@@ -563,6 +566,22 @@ class Ledger:
             ):
                 what = reference if pathway is None else f"{reference}/{pathway}"
                 raise NotFoundError("referral", what)
+            conditions = [
+                row[0]
+                for row in store.execute(
+                    f"SELECT pathway FROM conditions WHERE {where} "
+                    "AND status IN ('agreed', 'attended') ORDER BY pathway",
+                    params,
+                ).fetchall()
+            ]
+            if conditions:
+                raise InvalidArgumentError(
+                    f"case {reference}: the referral to {', '.join(conditions)} "
+                    f"{'is a condition' if len(conditions) == 1 else 'are conditions'} still to "
+                    "be done; nothing was cancelled. Withdraw the condition instead (pathways "
+                    f"case set {reference} {conditions[0]} withdrawn): the case's audit trail "
+                    "records it and the place goes back"
+                )
             cur = store.execute(
                 f"UPDATE referral SET status = 'cancelled', updated_at = ? "
                 f"WHERE {where} AND status = 'booked'",

@@ -384,6 +384,25 @@ def test_a_version_2_ledger_made_by_the_previous_code_is_upgraded(tmp_path: Path
     assert V2_FILE.read_bytes() != path.read_bytes()  # the copy changed, the fixture did not
 
 
+def test_a_condition_still_to_be_done_cannot_be_cancelled_under_it(ledger: Ledger) -> None:
+    """Cancelling the plan (or the one referral) under an open condition would leave a
+    condition with no place; nothing is cancelled and the message names the way out."""
+    _case(ledger, "c1", "a", "b")
+    _plan(ledger, "p2", "a")  # a plan that is not a case cancels as before
+    before = {e.pathway: e.status for e in ledger.referrals("c1")}
+    with pytest.raises(InvalidArgumentError, match=r"referral to a, b are conditions still"):
+        ledger.cancel("c1")
+    with pytest.raises(InvalidArgumentError, match=r"case set c1 b withdrawn"):
+        ledger.cancel("c1", "b")
+    assert {e.pathway: e.status for e in ledger.referrals("c1")} == before
+    assert ledger.booked("b", "2026-11") == 1
+    set_condition(ledger, "c1", "b", "completed", on=DAY, actor="h")
+    set_condition(ledger, "c1", "a", "withdrawn", on=DAY, actor="h")
+    assert ledger.cancel("c1") == 0  # done or withdrawn: nothing left booked to cancel
+    assert ledger.cancel("p2") == 1
+    ledger.check()
+
+
 def test_the_case_lifecycle_through_the_public_api(tmp_path: Path) -> None:
     """A force system that imports only ``pathways`` can match, book, open a case, record
     compliance and read the board's report."""

@@ -17,7 +17,7 @@ from matching.cases import Case, Condition, all_cases
 from matching.compliance import COLUMNS, compliance_report, published
 from matching.synthetic_cases import fill_ledger, synthetic_year
 from pathways.cli import main
-from pathways.compliance_report import table_csv
+from pathways.compliance_files import table_csv
 from tests.disclosure_audit import System, audit
 from tests.ledger_backends import ledger_target, pg_server
 

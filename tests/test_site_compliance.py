@@ -9,7 +9,7 @@ from directory.loading import load
 from matching.cases import Case, Condition
 from matching.compliance import compliance_report
 from matching.synthetic_cases import synthetic_year
-from pathways.compliance_report import compliance_chart
+from pathways.compliance_files import compliance_chart
 from pathways.site.compliance_page import render_compliance_page
 
 DIRECTORY = load()

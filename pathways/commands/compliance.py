@@ -18,7 +18,7 @@ from matching.compliance import compliance_report, published
 from matching.disclosure import THRESHOLD
 from pathways.cli import dir_option, load_or_exit, translate_errors
 from pathways.commands.ledger_target import ledger_option
-from pathways.compliance_report import TABLES, TITLES, report_json, table_csv
+from pathways.compliance_files import TABLES, TITLES, report_json, table_csv
 
 if TYPE_CHECKING:
     from datetime import datetime

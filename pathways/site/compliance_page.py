@@ -3,7 +3,7 @@
 Pure: it takes a :class:`~matching.compliance.ComplianceReport` already computed (the MkDocs hook
 reads the ledger named by ``$PATHWAYS_LEDGER``, or makes an illustrative synthetic year) and
 returns Markdown. The chart is a separate file made by
-:func:`pathways.compliance_report.compliance_chart`; the page links it.
+:func:`pathways.compliance_files.compliance_chart`; the page links it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from matching.compliance import published
 from matching.disclosure import THRESHOLD
-from pathways.compliance_report import TABLES, TITLES
+from pathways.compliance_files import TABLES, TITLES
 from pathways.site.escape import md_cell, md_text
 
 if TYPE_CHECKING:

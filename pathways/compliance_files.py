@@ -1,5 +1,7 @@
 """The compliance report as files and a chart: CSV, JSON and an SVG of breach files per month.
 
+(Not named ``compliance_report``: that is :func:`pathways.compliance_report`, the report itself.)
+
 The figures come from :mod:`matching.compliance` already suppressed (:func:`published`); this
 module only lays them out.
 """
