@@ -238,8 +238,9 @@ def _localities_yaml(directory: Directory) -> str:
     return _file(data, gaps=data)
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write UTF-8 ``text`` to ``path`` atomically: temporary file, fsync, rename over.
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:
+    """Write ``text`` (UTF-8; or ``bytes`` as they are) to ``path`` atomically: temporary file,
+    fsync, rename over.
 
     A reader sees the old file or the new one, never a mix; a crash leaves at most a stray
     ``.<name>.*.tmp`` file beside it. The file gets the old file's permissions (0644 when new).
@@ -249,8 +250,9 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
     mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

@@ -12,6 +12,8 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
+from directory.csvsafe import escape_row
+from directory.dumping import write_atomic
 from matching.compliance import COLUMNS, GROUPINGS, published
 from matching.disclosure import THRESHOLD
 
@@ -60,7 +62,7 @@ def table_csv(report: ComplianceReport, table: str, threshold: int = THRESHOLD) 
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(escape_row(dict(row)) for row in rows)  # text never runs as a formula
     return out.getvalue()
 
 
@@ -96,5 +98,7 @@ def compliance_chart(
     )
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    fig.savefig(path)
+    out = io.BytesIO()
+    fig.savefig(out, format=str(path).rsplit(".", 1)[-1].lower())
     plt.close(fig)
+    write_atomic(path, out.getvalue())  # a reader never sees half a chart

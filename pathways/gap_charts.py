@@ -31,17 +31,19 @@ True
 
 from __future__ import annotations
 
+import io
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from directory.dumping import write_atomic
 from matching.disclosure import THRESHOLD, rate
 from matching.gap_groups import ALL, by_group, by_need, need_groups
 from matching.gap_tables import published
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from pathlib import Path
     from typing import BinaryIO
 
     from directory.models import Directory
@@ -274,7 +276,7 @@ def draw(chart_panels: Sequence[Panel], path: str | Path | BinaryIO, *, fmt: str
 
     A panel that is not drawn shows its words instead. SVG text stays text (searchable, and
     escaped by matplotlib); ``$`` in a name is never read as mathematics; the file carries no
-    date, so the same figures give the same file.
+    date, so the same figures give the same file. A file is written whole or not at all.
     """
     import matplotlib
 
@@ -301,14 +303,15 @@ def draw(chart_panels: Sequence[Panel], path: str | Path | BinaryIO, *, fmt: str
                 _draw_grid(fig, ax, panel)
         fig.tight_layout()
         kind = fmt or str(getattr(path, "suffix", path)).rsplit(".", 1)[-1].lower()
-        fig.savefig(path, format=kind, metadata={"Date": None} if kind == "svg" else None)
+        out = io.BytesIO() if isinstance(path, str | Path) else path
+        fig.savefig(out, format=kind, metadata={"Date": None} if kind == "svg" else None)
         plt.close(fig)
+    if isinstance(path, str | Path) and isinstance(out, io.BytesIO):
+        write_atomic(path, out.getvalue())  # a reader never sees half a chart
 
 
 def svg(chart_panels: Sequence[Panel]) -> bytes:
     """:func:`draw` as SVG bytes (no date in them: the same figures give the same bytes)."""
-    import io
-
     out = io.BytesIO()
     draw(chart_panels, out, fmt="svg")
     return out.getvalue()

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from directory.csvsafe import escape_row
 from matching.disclosure import THRESHOLD
 from matching.gap_tables import (
     CONFIDENTIAL,
@@ -114,7 +115,7 @@ def to_csv(rows: Sequence[Mapping[str, Cell]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=_columns(rows))
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(escape_row(dict(row)) for row in rows)  # text never runs as a formula
     return out.getvalue()
 
 

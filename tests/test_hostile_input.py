@@ -645,3 +645,29 @@ def test_the_formula_escape_is_one_to_one_and_leaves_no_formula(value: str) -> N
     assert unescape_cell(escaped) == value
     assert escaped[:1] not in FORMULA_START
     assert escaped == value or escaped == "'" + value
+
+
+def test_the_published_gaps_csv_escapes_text_and_keeps_numbers() -> None:
+    import csv
+    import io
+
+    from directory.csvsafe import FORMULA_START, unescape_cell
+    from pathways.gaps_report import to_csv
+
+    rows = [{"name": f, "change": -3, "demand": "<5"} for f in FORMULAS]
+    read = list(csv.DictReader(io.StringIO(to_csv(rows))))
+    assert not [r["name"] for r in read if r["name"][:1] in FORMULA_START]
+    assert [unescape_cell(r["name"]) for r in read] == FORMULAS  # one-to-one
+    assert {r["change"] for r in read} == {"-3"}  # numbers are numbers, not text to escape
+
+
+def test_a_chart_file_is_replaced_whole(tmp_path: Path) -> None:
+    from pathways.gap_charts import Panel, draw
+
+    chart = tmp_path / "chart.svg"
+    chart.write_text("old chart", "utf-8")
+    panel = Panel("bars", "Empty", (), (), (), drawn=False, words="nothing to draw")
+    draw([panel], chart)
+    assert chart.read_bytes().startswith(b"<?xml")
+    assert b"nothing to draw" in chart.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.svg"]  # no temporary left
