@@ -94,10 +94,14 @@ class UnknownNeedError(NotFoundError):
     >>> err = UnknownNeedError("drnk", ["alcohol", "drugs"])
     >>> print(err)
     unknown need 'drnk'; did you mean 'alcohol', 'drugs'?
+    >>> print(UnknownNeedError("banana"))
+    unknown need 'banana'; no need's words are close to it
     """
 
     def __init__(self, text: str, suggestions: Sequence[str] = ()) -> None:
         super().__init__("need", text, suggestions)
+        if not self.suggestions and text.strip():
+            self.args = (f"{self.args[0]}; no need's words are close to it",)
 
 
 class UnknownPlaceError(NotFoundError):

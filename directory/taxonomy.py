@@ -27,7 +27,7 @@ Resolution(need='accommodation', score=93.3, matched='homeless', exact=False)
 >>> taxonomy.resolve("banana")
 Traceback (most recent call last):
 ...
-directory.errors.UnknownNeedError: unknown need 'banana'; did you mean ...?
+directory.errors.UnknownNeedError: unknown need 'banana'; no need's words are close to it
 
 How a text is scored
 --------------------
@@ -98,6 +98,8 @@ MARGIN = 3.0
 _PART_PENALTY = 0.15  # a term matching part of the text, or the text part of a term
 _MIN_PART_LETTERS = 4  # the text must be this long to count as part of a longer term
 _SUGGEST_POOL = 25  # terms per similarity looked at when making suggestions
+_SUGGEST_FLOOR = 70.0  # a refusal suggests needs scoring this much or more (as places do)
+_SUGGEST_SPREAD = 20.0  # and no more than this far below the best
 
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc]")
 _NOT_WORD = re.compile(r"[^\w\s]|_")
@@ -333,6 +335,13 @@ class Taxonomy:
             ranked = [(n, 100.0) for n in exact] + [(n, s) for n, s in ranked if n not in exact]
         return ranked[:limit]
 
+    def _near(self, text: str) -> list[str]:
+        """Up to three needs worth suggesting for refused ``text``: scoring at least
+        ``_SUGGEST_FLOOR`` and within ``_SUGGEST_SPREAD`` of the best; none for nonsense."""
+        ranked = self.suggest(text, 3)
+        best = ranked[0][1] if ranked else 0.0
+        return [n for n, score in ranked if score >= max(_SUGGEST_FLOOR, best - _SUGGEST_SPREAD)]
+
     def resolve(self, text: str, *, threshold: float = THRESHOLD) -> Resolution:
         """The one need ``text`` means, or :class:`~directory.errors.UnknownNeedError`.
 
@@ -383,7 +392,7 @@ class Taxonomy:
         scores = self._scores(query, max(threshold - MARGIN, 0.0), strong=threshold)
         ranked = scores.ranked
         if not ranked or ranked[0].score < threshold:
-            raise UnknownNeedError(text, [n for n, _ in self.suggest(text, 3)])
+            raise UnknownNeedError(text, self._near(text))
         top = ranked[0]
         close = [top, *(m for m in ranked[1:] if top.score - m.score < MARGIN)][:3]
         if len(close) > 1:
@@ -438,7 +447,7 @@ class Taxonomy:
         >>> taxonomy.resolve_many("drink / xyzzy\\nqwerty")
         Traceback (most recent call last):
         ...
-        directory.errors.UnknownNeedError: 2 unknown needs: 'xyzzy' (did you mean ...?); ...
+        directory.errors.UnknownNeedError: 2 unknown needs: 'xyzzy' (no need is close); 'qwerty' ...
         """
         found: dict[str, Resolution] = {}
         for _, resolution in self.readings(text_or_items, threshold=threshold):
@@ -509,4 +518,4 @@ def _describe(error: UnknownNeedError) -> str:
     if error.suggestions:
         hint = ", ".join(repr(s) for s in error.suggestions)
         return f"{error.text!r} (did you mean {hint}?)"
-    return f"{error.text!r} (no suggestion)"
+    return f"{error.text!r} (no need is close)"

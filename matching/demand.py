@@ -64,9 +64,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from directory.csvsafe import csv_rows, escape_cell, escape_row, read_csv_text
-from directory.errors import DataError, InvalidArgumentError
+from directory.errors import DataError, InvalidArgumentError, UnknownNeedError
+from directory.interpret import resolve_need
 from directory.models import COHORTS, DISPOSAL_ALIASES, DISPOSALS, GENDERS, OFFENCES
 from directory.problems import Problem, Report
+from directory.taxonomy import Taxonomy
 from matching.eligibility import EligibilityFacts
 from matching.periods import parse_period
 
@@ -363,6 +365,7 @@ def read_counts(path: str | Path, directory: Directory) -> dict[str, Demand]:
     file = str(path)
     problems: list[Problem] = []
     rows: dict[str, list[tuple[DemandKey, int]]] = {}
+    taxonomy = Taxonomy.from_directory(directory)
     text = read_csv_text(path, problems, file=file)
     if text is None:
         raise DataError(Report.of(problems))
@@ -401,7 +404,7 @@ def read_counts(path: str | Path, directory: Directory) -> dict[str, Demand]:
             )
             continue
         row = {k: v.strip() for k, v in zip(header, cells, strict=False)}
-        found = _row(row, directory, file, line)
+        found = _row(row, directory, file, line, taxonomy)
         if isinstance(found, list):
             problems.extend(found)
         else:
@@ -412,8 +415,31 @@ def read_counts(path: str | Path, directory: Directory) -> dict[str, Demand]:
     return {p: Demand.of(r, period=p) for p, r in sorted(rows.items())}
 
 
+def _need(text: str, directory: Directory, taxonomy: Taxonomy) -> tuple[str | None, str]:
+    """The need id a counts table's ``need`` names exactly (an id, label or synonym, as typed
+    elsewhere), else None and a hint: a table of counts is data, so a misspelling is reported,
+    never corrected (a corrected word would move counts between needs unseen).
+
+    >>> from directory.loading import load
+    >>> d = load()
+    >>> t = Taxonomy.from_directory(d)
+    >>> _need("Housing", d, t), _need("dbet", d, t)[0]
+    (('accommodation', ''), None)
+    """
+    if text in directory.need_by_id:
+        return text, ""
+    try:
+        reading = resolve_need(directory, text, taxonomy=taxonomy)
+    except UnknownNeedError as err:
+        near = ", ".join(repr(s) for s in err.suggestions)
+        return None, f"Did you mean {near}? " if near else ""
+    if reading.exact:
+        return reading.read_as, ""
+    return None, f"Did you mean {reading.read_as!r}? "
+
+
 def _row(
-    row: dict[str, str], directory: Directory, file: str, line: int
+    row: dict[str, str], directory: Directory, file: str, line: int, taxonomy: Taxonomy
 ) -> list[Problem] | tuple[str, DemandKey, int]:
     bad: list[Problem] = []
 
@@ -425,8 +451,20 @@ def _row(
         bad.append(
             _problem("unknown-district", f"unknown district {district!r}", file, line, "district")
         )
-    if need not in directory.need_by_id:
-        bad.append(_problem("unknown-need", f"unknown need {need!r}", file, line, "need"))
+    need_id, hint = _need(need, directory, taxonomy)
+    if need_id is None:
+        bad.append(
+            _problem(
+                "unknown-need",
+                f"unknown need {need!r}",
+                file,
+                line,
+                "need",
+                hint + "A counts table names each need exactly: its id, label or a synonym.",
+            )
+        )
+    else:
+        need = need_id
     try:
         period_kind(period)
     except InvalidArgumentError:

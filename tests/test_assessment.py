@@ -140,8 +140,8 @@ def test_youth_disposals_are_fine_for_youths_and_adult_ones_for_adults(d: Direct
 
 def test_unknown_needs_and_places_say_did_you_mean(d: Directory) -> None:
     with pytest.raises(UnknownNeedError) as need:
-        assess(d, needs="housing, banana", where="March", age=30)
-    assert "did you mean" in str(need.value)
+        assess(d, needs="housing, dbet", where="March", age=30)
+    assert "did you mean 'debt'" in str(need.value)
     with pytest.raises(UnknownPlaceError) as place:
         assess(d, needs="debt", where="Wisbeach", age=30)
     assert place.value.suggestions[0] == "Wisbech"

@@ -495,6 +495,34 @@ def test_counts_tables_report_every_problem_with_its_line(tmp_path: Path) -> Non
     assert err.value.report.codes() == ["missing-field"]
 
 
+def test_counts_tables_name_needs_as_people_do_but_never_corrected(tmp_path: Path) -> None:
+    """A need's id, label or synonym reads as the need (the one resolver); a misspelling is a
+    problem with the suggestion, never moved silently into another need's count."""
+    d = load()
+    path = tmp_path / "counts.csv"
+    path.write_text(
+        "district,need,period,count\n"
+        "fenland,debt,2026-11,12\n"
+        "fenland,Housing,2026-11,3\n"
+        "fenland,homeless,2026-11,4\n"
+        "fenland,dbet,2026-11,5\n"
+        "fenland,banana,2026-11,6\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as err:
+        read_counts(path, d)
+    assert err.value.report.flatten(["line", "code", "field"]) == [
+        [5, "unknown-need", "need"],
+        [6, "unknown-need", "need"],
+    ]
+    hints = [p.hint for p in err.value.report.problems]
+    assert hints[0].startswith("Did you mean 'debt'? ")
+    assert not hints[1].startswith("Did you mean")
+    path.write_text(path.read_text("utf-8").rsplit("fenland,dbet", 1)[0], encoding="utf-8")
+    (demand,) = read_counts(path, d).values()
+    assert dict(((k.need), n) for k, n in demand.rows) == {"accommodation": 7, "debt": 12}
+
+
 def test_counts_round_trip_and_merge(tmp_path: Path) -> None:
     d = load()
     demand = demand_from_people(synthetic_cohort(d, 300, seed=9), period="2026-Q4")

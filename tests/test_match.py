@@ -876,7 +876,8 @@ def test_cli_words_short_distances_as_the_summary_does() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--needs", "banana", "--where", "Wisbech", "--age", "30"], "did you mean"),
+        (["--needs", "banana", "--where", "Wisbech", "--age", "30"], "no need's words are close"),
+        (["--needs", "dbet", "--where", "Wisbech", "--age", "30"], "did you mean 'debt'?"),
         (["--needs", "debt", "--where", "Wisbeach", "--age", "30"], "did you mean 'Wisbech'"),
         (["--needs", "debt", "--where", "Wisbech", "--age", "9"], "under 10"),
         (

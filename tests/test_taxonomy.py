@@ -150,15 +150,32 @@ def test_scores_are_rounded_and_ordered(taxonomy: Taxonomy) -> None:
 
 # ------------------------------------------------------------------------------ fuzzy: refused
 @pytest.mark.parametrize("text", ["banana", "qwerty", "xyzzy", "skint", "the"])
-def test_nonsense_is_refused_with_suggestions(taxonomy: Taxonomy, text: str) -> None:
+def test_nonsense_is_refused_without_far_fetched_suggestions(taxonomy: Taxonomy, text: str) -> None:
     with pytest.raises(UnknownNeedError) as caught:
         taxonomy.resolve(text)
     error = caught.value
     assert error.text == text
-    assert len(error.suggestions) == 3
-    assert len(set(error.suggestions)) == 3
-    assert set(error.suggestions) <= set(NEED_IDS)
-    assert str(error).startswith(f"unknown need {text!r}; did you mean ")
+    assert error.suggestions == ()  # nothing scores 70 or more: no need is suggested
+    assert str(error) == f"unknown need {text!r}; no need's words are close to it"
+
+
+@pytest.mark.parametrize(
+    ("text", "near"),
+    [("dbet", ("debt",)), ("pills", ("debt", "education_training")), ("skint money", None)],
+)
+def test_near_misses_suggest_only_the_close_needs(
+    taxonomy: Taxonomy, text: str, near: tuple[str, ...] | None
+) -> None:
+    ranked = taxonomy.suggest(text, 3)
+    if near is None:  # resolved: not a refusal at all
+        assert taxonomy.resolve(text).need == "debt"
+        return
+    with pytest.raises(UnknownNeedError) as caught:
+        taxonomy.resolve(text)
+    assert caught.value.suggestions == near
+    best = ranked[0][1]
+    assert all(s >= 70 and s >= best - 20 for n, s in ranked if n in near)
+    assert all(s < 70 or s < best - 20 for n, s in ranked if n not in near)
 
 
 @pytest.mark.parametrize(
@@ -274,7 +291,7 @@ def test_resolve_many_reports_every_bad_item_at_once(taxonomy: Taxonomy) -> None
     error = caught.value
     assert error.text == "banana"
     message = str(error)
-    assert message.startswith("2 unknown needs: 'banana' (did you mean ")
+    assert message.startswith("2 unknown needs: 'banana' (no need is close)")
     assert "'pills' (did you mean 'debt'" in message
     group = error.__cause__
     assert isinstance(group, ExceptionGroup)
