@@ -578,3 +578,29 @@ def test_gaps_page_says_in_words_when_too_little_is_left(page, hostile_url) -> N
     assert "Too little is left to chart need groups by district" in text
     assert "the counts for 2026 in counts.csv (1 month)" in text
     shot(page, "gaps-words")
+
+
+@pytest.mark.browser
+def test_compliance_page_shows_the_chart_and_the_published_report(page, shipped_url) -> None:
+    """The page built without a ledger shows the synthetic year's report exactly as
+    :func:`matching.compliance.published` suppresses it, every table, and a chart that loads."""
+    from matching.compliance import compliance_report, published
+    from matching.synthetic_cases import synthetic_year
+    from pathways.compliance_files import TABLES, TITLES
+
+    d = load()
+    tables = published(compliance_report(synthetic_year(d, cases=1200), d))
+    page.goto(shipped_url + "compliance/")
+    chart = page.locator("article img[src$='compliance-chart.svg']")
+    chart.scroll_into_view_if_needed()
+    assert chart.evaluate("e => e.complete && e.naturalWidth > 0")
+    headings = page.locator("article h2").all_inner_texts()
+    assert [TITLES[name] for name in TABLES] == [h.rstrip("¶").strip() for h in headings][-6:]
+    first = page.locator("article table").nth(0)
+    header = [h.strip() for h in first.locator("thead th").all_inner_texts()]
+    cells = [c.strip() for c in first.locator("tbody tr").nth(0).locator("td").all_inner_texts()]
+    total = tables["total"][0]
+    assert dict(zip(header, cells, strict=True)) == {
+        k.replace("_", " "): str(v) for k, v in total.items()
+    }
+    shot(page, "compliance")
