@@ -89,16 +89,43 @@ def _check(threshold: int) -> None:
         raise InvalidArgumentError(f"a suppression threshold must be 1 or more, not {threshold}")
 
 
-def _solver(
-    figures: Mapping[K, int],
-    relations: Sequence[Relation],
-    shown: Mapping[K, int | str],
-    threshold: int,
-    floors: Mapping[K, int],
-    caps: Mapping[K, int],
-    unknowns: Mapping[Any, int | None],
-    engine: str = "GLOP",
-) -> tuple[Any, dict[Any, Any]]:
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """The figures as a reader of the published tables sees them: their values, the relations
+    between them, how each is shown, the threshold, the public floors and caps, and the
+    unknowns (never published) with their caps."""
+
+    figures: Mapping[Any, int]
+    relations: Sequence[Relation]
+    shown: Mapping[Any, int | str]
+    threshold: int
+    floors: Mapping[Any, int]
+    caps: Mapping[Any, int]
+    unknowns: Mapping[Any, int | None]
+
+    def is_open(self, key: Any) -> bool:
+        """Whether the reader does not know ``key``: an unknown or a hidden figure."""
+        return key in self.unknowns or not isinstance(self.shown[key], int)
+
+    def part(self, relations: Sequence[Relation], keys: Iterable[Any]) -> _Shown:
+        """Only ``relations`` and the figures and unknowns in them (or in ``keys``)."""
+        members = {key for r in relations for key, _ in r.terms} | set(keys)
+        return _Shown(
+            {k: v for k, v in self.figures.items() if k in members},
+            relations,
+            self.shown,
+            self.threshold,
+            self.floors,
+            self.caps,
+            {k: v for k, v in self.unknowns.items() if k in members},
+        )
+
+    def required(self, key: Any) -> int:
+        """How wide ``key``'s range must stay (see :func:`width_for` and the public facts)."""
+        return _required(key, self.floors, self.caps, self.threshold)
+
+
+def _solver(table: _Shown, engine: str = "GLOP") -> tuple[Any, dict[Any, Any]]:
     """The linear program (GLOP) or the integer program (SCIP) of the figures as shown."""
     from ortools.linear_solver import pywraplp
 
@@ -107,10 +134,11 @@ def _solver(
         solver.SetNumThreads(1)  # deterministic
     integer = engine != "GLOP"
     inf = solver.infinity()
+    threshold = table.threshold
     var: dict[Any, Any] = {}
-    for key, value in figures.items():
-        text = shown[key]
-        low, high = floors.get(key, 0), caps.get(key)
+    for key, value in table.figures.items():
+        text = table.shown[key]
+        low, high = table.floors.get(key, 0), table.caps.get(key)
         if isinstance(text, int):
             low = high = value
         elif text == CONFIDENTIAL:
@@ -118,9 +146,9 @@ def _solver(
         else:
             high = threshold - 1 if high is None else min(high, threshold - 1)
         var[key] = solver.Var(low, inf if high is None else high, integer, "")
-    for key, cap in unknowns.items():
+    for key, cap in table.unknowns.items():
         var[key] = solver.Var(0, inf if cap is None else cap, integer, "")
-    for r in relations:
+    for r in table.relations:
         row = solver.Constraint(-inf if r.at_most else 0.0, 0.0)
         for key, coefficient in r.terms:
             row.SetCoefficient(var[key], coefficient)
@@ -162,7 +190,7 @@ def ranges(
     {'a': (0, 4), 'b': (5, 9)}
     """
     solver, var = _solver(
-        figures, relations, shown, threshold, floors or {}, caps or {}, unknowns or {}
+        _Shown(figures, relations, shown, threshold, floors or {}, caps or {}, unknowns or {})
     )
     objective = solver.Objective()
     out: dict[K, tuple[int, int | None]] = {}
@@ -176,16 +204,7 @@ def ranges(
     return out
 
 
-def _narrow(
-    figures: Mapping[K, int],
-    relations: Sequence[Relation],
-    shown: Mapping[K, int | str],
-    threshold: int,
-    floors: Mapping[K, int],
-    caps: Mapping[K, int],
-    unknowns: Mapping[Any, int | None],
-    check: Sequence[K],
-) -> list[K]:
+def _narrow(table: _Shown, check: Sequence[K]) -> list[K]:
     """The figures of ``check`` whose range is narrower than the rule allows, in ``check``
     order.
 
@@ -203,50 +222,25 @@ def _narrow(
             x = parent[x]
         return x
 
-    def open_(key: Any) -> bool:
-        return key in unknowns or not isinstance(shown[key], int)
-
-    for r in relations:
-        free = [key for key, _ in r.terms if open_(key)]
+    for r in table.relations:
+        free = [key for key, _ in r.terms if table.is_open(key)]
         for key in free[1:]:
             parent[root(key)] = root(free[0])
     parts: dict[Any, list[K]] = {}
     for key in check:
         parts.setdefault(root(key), []).append(key)
     touching: dict[Any, list[Relation]] = {}
-    for r in relations:
-        first = next((key for key, _ in r.terms if open_(key)), None)
+    for r in table.relations:
+        first = next((key for key, _ in r.terms if table.is_open(key)), None)
         if first is not None and root(first) in parts:
             touching.setdefault(root(first), []).append(r)
     narrow: set[K] = set()
     for top, keys in parts.items():
-        rel = touching.get(top, [])
-        members = {key for r in rel for key, _ in r.terms} | set(keys)
-        narrow.update(
-            _narrow_part(
-                {k: v for k, v in figures.items() if k in members},
-                rel,
-                shown,
-                threshold,
-                floors,
-                caps,
-                {k: v for k, v in unknowns.items() if k in members},
-                keys,
-            )
-        )
+        narrow.update(_narrow_part(table.part(touching.get(top, []), keys), keys))
     return [k for k in check if k in narrow]
 
 
-def _narrow_part(
-    figures: Mapping[K, int],
-    relations: Sequence[Relation],
-    shown: Mapping[K, int | str],
-    threshold: int,
-    floors: Mapping[K, int],
-    caps: Mapping[K, int],
-    unknowns: Mapping[Any, int | None],
-    check: Sequence[K],
-) -> list[K]:
+def _narrow_part(table: _Shown, check: Sequence[K]) -> list[K]:
     """The figures of ``check`` (one independent part) whose range is narrower than the rule
     allows.
 
@@ -255,11 +249,11 @@ def _narrow_part(
     then least) only while the values seen so far do not already span its width, and a figure
     whose greatest value is its least possible one is pinned without a second solve.
     """
-    solver, var = _solver(figures, relations, shown, threshold, floors, caps, unknowns)
+    solver, var = _solver(table)
     objective = solver.Objective()
     column = {k: i for i, k in enumerate(var)}  # a figure's variable index
     at = np.array([column[k] for k in check], dtype=np.int64)
-    need = np.array([_required(k, floors, caps, threshold) - 1e-6 for k in check])
+    need = np.array([table.required(k) - 1e-6 for k in check])
     low_seen = np.full(len(check), np.inf)  # the least and greatest values seen in tables
     high_seen = np.full(len(check), -np.inf)
     wide = np.zeros(len(check), dtype=bool)  # seen spanning its width
@@ -308,9 +302,7 @@ def _narrow_part(
         if value is None or note():
             return None if value is None else round(value)
         if not exact:
-            exact.append(
-                _solver(figures, relations, shown, threshold, floors, caps, unknowns, "SCIP")
-            )
+            exact.append(_solver(table, "SCIP"))
         ip, ip_var = exact[0]
         ip.Objective().Clear()
         ip.Objective().SetCoefficient(ip_var[key], 1)
@@ -402,10 +394,11 @@ def protect(
     for r in relations:
         for key, _ in r.terms:
             linked.setdefault(key, []).append(r)
-    every = [k for k in figures if shown[k] == small and _required(k, floors, caps, threshold)]
-    check, full = every, True
+    table = _Shown(figures, relations, shown, threshold, floors, caps, unknowns or {})
+    every = [k for k in figures if shown[k] == small and table.required(k)]
+    check, full = every, True  # (``shown`` changes below; ``table`` reads it as it is)
     while check:
-        narrow = _narrow(figures, relations, shown, threshold, floors, caps, unknowns or {}, check)
+        narrow = _narrow(table, check)
         added = {
             c for k in narrow if (c := _complement(k, figures, shown, linked, fixed)) is not None
         }
