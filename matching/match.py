@@ -604,14 +604,20 @@ class Matcher:
                 explanation=f"No pathway in the directory addresses {label.lower()}.",
             )
         nearby = ix.looked_at(a.district, a.lat, a.lon, [b], a.travel_km + NEAR_MISS_KM)
-        stage, refused, km, failed = self._misses(a, person, nearby)
-        first = np.lexsort((failed, km))[:3]  # by sort distance, then id (slot order)
-        order = list(zip(km[first].tolist(), failed[first].tolist(), strict=True))
+        stage, refused, km, failed, barred = self._misses(a, person, nearby)
+        # those the person could use first (eligible: only reach or places failed), then by
+        # sort distance, then id (slot order)
+        first = np.lexsort((failed, km, barred))[:3]
+        order = list(
+            zip(barred[first].tolist(), km[first].tolist(), failed[first].tolist(), strict=True)
+        )
         if len(order) < 3:  # farther pathways too: none of them is in reach
             farther = np.setdiff1d(everyone, nearby, assume_unique=True)
-            _, _, km, failed = self._misses(a, person, farther)
-            first = np.lexsort((failed, km))[:3]
-            more = zip(km[first].tolist(), failed[first].tolist(), strict=True)
+            _, _, km, failed, barred = self._misses(a, person, farther)
+            first = np.lexsort((failed, km, barred))[:3]
+            more = zip(
+                barred[first].tolist(), km[first].tolist(), failed[first].tolist(), strict=True
+            )
             order = sorted(order + list(more))[:3]
         reason, text = unmet_explanation(
             label,
@@ -626,15 +632,15 @@ class Matcher:
             need_label=label,
             reason=reason,
             explanation=text,
-            near_misses=tuple(self._miss(i, a, person) for _, i in order),
+            near_misses=tuple(self._miss(i, a, person) for _, _, i in order),
         )
 
     def _misses(
         self, a: Assessment, person: _Person, slots: npt.NDArray[np.int64]
-    ) -> tuple[int, bool, npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    ) -> tuple[int, bool, npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
         """Pathway ``slots`` for an unmet need: the stage reached (0 none in reach, 1 some, 2
         some eligible), whether an eligible one in reach is full with a waitlist refused, and
-        the sort distances and slots of those that fail the person.
+        the sort distances, slots and ineligibility of those that fail the person.
 
         The sort distance is the nearest site's km, or for a pathway without sites 0 when it
         serves the person's district (or lists none), else the km to the nearest centre of a
@@ -661,7 +667,7 @@ class Matcher:
                 default=math.inf,
             )
         failed = ~reached | ~fits | full
-        return stage, refused, order[failed], slots[failed]
+        return stage, refused, order[failed], slots[failed], ~fits[failed]
 
     def _miss(self, i: int, a: Assessment, person: _Person) -> NearMiss:
         """Pathway ``i`` as a near miss: every way it fails the person, in words."""

@@ -484,9 +484,12 @@ def test_unmet_needs_have_near_misses_with_every_reason(
     a = assess(shipped, needs="gambling, sex work", where="Wisbech", age=34, accept_remote=False)
     plan = matcher.match(a, on=DAY)
     assert [u.reason for u in plan.unmet] == ["not-in-reach", "not-in-reach"]
-    first = plan.unmet[0].near_misses[0]
-    assert "remote delivery is not accepted" in first.reason
-    assert "for sex workers only (no cohort given)" in first.reason
+    usable, barred = plan.unmet[0].near_misses  # the one he could use (if remote) first
+    assert usable.failed == ("not-in-reach",)
+    assert "remote delivery is not accepted" in usable.reason
+    assert barred.failed == ("not-in-reach", "not-eligible")
+    assert "remote delivery is not accepted" in barred.reason
+    assert "for sex workers only (no cohort given)" in barred.reason
     assert_explained(shipped, a, plan)
 
 
@@ -540,13 +543,14 @@ def test_near_misses_say_why_each_failed(shipped: Directory) -> None:
     a = assess(d, needs="drugs", where="Wisbech", age=30, gender="male")
     (unmet,) = Matcher(d).match(a, on=DAY).unmet
     assert unmet.reason == "not-eligible"  # Brighter Tomorrow reaches him but takes women only
-    first, second = unmet.near_misses
-    assert first.reason == "Brighter Tomorrow, Women's pathway: women only"
+    # the pathway he could use if he travelled comes before the nearer one he cannot use
+    usable, barred = unmet.near_misses
+    assert barred.reason == "Brighter Tomorrow, Women's pathway: women only"
     km = reach(d, d.pathway_by_id["aspire-drugs"], a).nearest_km
     assert km is not None
     assert 25 < km < 60
-    assert second.reason == f"Aspire, Drug service: {km:.0f} km away, beyond the 25 km travel limit"
-    assert second.distance_km == round(km, 1)
+    assert usable.reason == f"Aspire, Drug service: {km:.0f} km away, beyond the 25 km travel limit"
+    assert usable.distance_km == round(km, 1)
     further = assess(d, needs="drugs", where="Wisbech", age=30, gender="male", travel_km=60)
     plan = Matcher(d).match(further, on=DAY)
     assert plan.pathways == ("aspire-drugs",)
@@ -999,7 +1003,8 @@ def near_misses_loop(m: Matcher, a: Assessment, need: str) -> tuple[str, tuple[s
     """The reason and near misses of an unmet ``need``, one pathway at a time with the public
     rules: among the pathways taking it that serve the district (there or everywhere) or have
     an in-person site in a grid cell within the travel limit plus NEAR_MISS_KM (the index's
-    cells), and farther ones when fewer than three of those fail the person."""
+    cells), and farther ones when fewer than three of those fail the person; those the person
+    is eligible for first, then nearest first, then by id."""
     d, ix = m.directory, m.index
     cells = set(ix.cells(a.lat, a.lon, a.travel_km + NEAR_MISS_KM))
     everyone = sorted((p for p in d.pathways if p.active and need in p.needs), key=lambda p: p.id)
@@ -1034,7 +1039,7 @@ def near_misses_loop(m: Matcher, a: Assessment, need: str) -> tuple[str, tuple[s
         return order, r.ok, fits, not r.ok or not fits or full, waits
 
     stage, refused = 0, False
-    misses: list[tuple[float, str]] = []
+    misses: list[tuple[bool, float, str]] = []  # ineligible last, then nearest, then id
     pool = [p for p in everyone if nearby(p)]
     for p in pool:
         order, reached, fits, missed, waits = facts(p)
@@ -1042,13 +1047,13 @@ def near_misses_loop(m: Matcher, a: Assessment, need: str) -> tuple[str, tuple[s
             stage = max(stage, 2 if fits else 1)
             refused |= fits and waits
         if missed:
-            misses.append((order, p.id))
+            misses.append((not fits, order, p.id))
     if len(misses) < 3:
         for p in everyone:
             if p not in pool:
-                order, _, _, missed, _ = facts(p)
+                order, _, fits, missed, _ = facts(p)
                 if missed:
-                    misses.append((order, p.id))
+                    misses.append((not fits, order, p.id))
     reason, _ = unmet_explanation(
         ix.label[need],
         stage=stage,
@@ -1057,7 +1062,7 @@ def near_misses_loop(m: Matcher, a: Assessment, need: str) -> tuple[str, tuple[s
         accept_remote=a.accept_remote,
         waitlist_refused=refused,
     )
-    return reason, tuple(i for _, i in sorted(misses)[:3])
+    return reason, tuple(i for _, _, i in sorted(misses)[:3])
 
 
 def test_near_misses_equal_the_loop_for_every_need() -> None:
