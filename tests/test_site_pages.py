@@ -368,3 +368,25 @@ def test_site_build_without_config_is_a_usage_error(tmp_path) -> None:
         site, ["build", "--config-file", str(tmp_path / "missing.yml"), "--out", str(tmp_path)]
     )
     assert result.exit_code == 2
+
+
+def test_pathway_pages_say_the_level_of_each_need_and_what_is_alongside() -> None:
+    """A commissioner reading a pathway page sees, per need, the level of provision (L1-L4, as
+    the matcher reads it) and which needs it only helps with alongside its main work."""
+    from directory.models import LEVEL_WORDS
+    from pathways.site.common import SiteData
+    from pathways.site.pathway_pages import render_pathway
+
+    d = load()
+    data = SiteData.of(d)
+    for p in d.pathways:
+        text = render_pathway(data, p)
+        for n in p.needs:
+            label = md_text(d.need_by_id[n].label)
+            line = next(x for x in text.splitlines() if x.startswith(f"- [{label}]"))
+            assert line.split("): ", 1)[1] == LEVEL_WORDS[p.level_of(n)] + (
+                "" if n not in p.alongside else ", alongside its main work"
+            )
+    shelter = render_pathway(data, d.pathway_by_id["cyrenians-supported-accommodation"])
+    assert "residential, crisis or refuge provision (L4)" in shelter
+    assert "alongside its main work" in shelter

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from directory.models import LEVEL_WORDS
 from pathways.site.agencies import site_line
 from pathways.site.common import (
     aka,
@@ -72,7 +73,12 @@ def render_pathway(data: SiteData, pathway: Pathway) -> str:
         body += [md_text(pathway.description), ""]
     needs = [d.need_by_id[n] for n in pathway.needs if n in d.need_by_id]
     body += ["## Needs", ""]
-    body += [f"- [{md_text(n.label)}]({link(here, entity_path('needs', n.id))})" for n in needs]
+    body += [
+        f"- [{md_text(n.label)}]({link(here, entity_path('needs', n.id))}): "
+        f"{LEVEL_WORDS[pathway.level_of(n.id)]}"
+        + ("" if pathway.specialism(n.id) else ", alongside its main work")
+        for n in needs
+    ]
     synonyms = [s for n in needs for s in n.synonyms]
     if synonyms:
         body += ["", *aka(synonyms)]
