@@ -18,49 +18,19 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.ledger import fill_referrals
+from benchmarks.ledger import DAY, book_plans, fill_referrals
 from directory.loading import load
 from directory.models import Pathway
 from matching.capacity import Ledger, NominalCapacity
-
-DAY = date(2026, 11, 23)
-
-
-def roomy_pathways() -> list[Pathway]:
-    """The shipped active, open pathways with 1000 times their places (None stays None)."""
-    out = []
-    for p in load().pathways:
-        cap = p.capacity
-        if not p.active or (cap is not None and cap.status != "open"):
-            continue
-        if cap is not None and cap.places is not None:
-            p = p.model_copy(
-                update={"capacity": cap.model_copy(update={"places": cap.places * 1000})}
-            )
-        out.append(p)
-    return out
-
-
-def _worker(path: str, n: int, seed: int, start: Any, done: Any) -> None:
-    pathways = roomy_pathways()
-    rng = random.Random(seed)
-    plans = [rng.sample(pathways, rng.randint(2, 3)) for _ in range(n)]
-    with Ledger(path, timeout=120) as ledger:
-        start.wait()
-        for i, plan in enumerate(plans):
-            ledger.reserve(plan, reference=f"s{seed}-{i}", on=DAY)
-    done.put(n)
 
 
 def bookings_per_second(processes: int, plans_each: int) -> tuple[float, int]:
@@ -72,7 +42,7 @@ def bookings_per_second(processes: int, plans_each: int) -> tuple[float, int]:
         start = ctx.Barrier(processes + 1)
         done = ctx.Queue()
         procs = [
-            ctx.Process(target=_worker, args=(path, plans_each, seed, start, done))
+            ctx.Process(target=book_plans, args=(path, plans_each, seed, start, done))
             for seed in range(processes)
         ]
         for p in procs:

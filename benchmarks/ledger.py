@@ -56,7 +56,8 @@ def roomy_pathways() -> list[Pathway]:
     return out
 
 
-def _worker(target: str, n: int, seed: int, start: Any, done: Any) -> None:
+def book_plans(target: str, n: int, seed: int, start: Any, done: Any) -> None:
+    """One booking process: ``n`` random plans of 2-3 roomy pathways, from the barrier on."""
     pathways = roomy_pathways()
     rng = random.Random(seed)
     plans = [rng.sample(pathways, rng.randint(2, 3)) for _ in range(n)]
@@ -74,7 +75,7 @@ def bookings_per_second(target: str, processes: int, plans_each: int) -> float:
     start = ctx.Barrier(processes + 1)
     done = ctx.Queue()
     procs = [
-        ctx.Process(target=_worker, args=(target, plans_each, seed, start, done))
+        ctx.Process(target=book_plans, args=(target, plans_each, seed, start, done))
         for seed in range(processes)
     ]
     for p in procs:
